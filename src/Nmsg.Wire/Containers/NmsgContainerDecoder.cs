@@ -1,0 +1,127 @@
+using Nmsg.Compression;
+using Nmsg.Fragments;
+using Nmsg.Framing;
+using Nmsg.Sequencing;
+using Nmsg.Transports;
+
+namespace Nmsg.Containers;
+
+/// <summary>Options of a <see cref="NmsgContainerDecoder"/>.</summary>
+public sealed record NmsgDecoderOptions
+{
+    /// <summary>The defaults: limits as <see cref="NmsgLimits.Default"/>, no sequence tracking, fragment CRCs checked.</summary>
+    public static NmsgDecoderOptions Default { get; } = new();
+
+    /// <summary>Bounds on everything read.</summary>
+    public NmsgLimits Limits { get; init; } = NmsgLimits.Default;
+
+    /// <summary>Track sequence numbers per sender and count lost containers (on for network inputs in libnmsg).</summary>
+    public bool TrackSequence { get; init; }
+
+    /// <summary>
+    /// Check each reassembled fragment set against its <c>crc</c> and drop it (counted) on mismatch. libnmsg never
+    /// checks; turn this off to accept what it accepts.
+    /// </summary>
+    public bool VerifyFragmentCrc { get; init; } = true;
+
+    /// <summary>Discard incomplete fragment sets after <see cref="NmsgLimits.FragmentSetTimeout"/> (libnmsg does for network inputs only).</summary>
+    public bool ExpireFragmentSets { get; init; } = true;
+
+    /// <summary>The clock for fragment and sequence-source expiry.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// Turns container data parts into messages (SPEC §1.2 unpacking): fragment reassembly, inflating, parsing the
+/// <c>Nmsg</c> envelope, payload CRC checks and sequence tracking. A pure, synchronous state machine: transports
+/// hand it bytes. Not thread-safe; one decoder belongs to one input.
+/// </summary>
+public sealed class NmsgContainerDecoder : IDisposable
+{
+    private readonly NmsgDecoderOptions _options;
+    private readonly FragmentAssembler _fragments;
+    private readonly SequenceTracker? _sequences;
+    private uint[] _crcScratch = new uint[64];
+
+    /// <summary>Creates a decoder.</summary>
+    public NmsgContainerDecoder(NmsgDecoderOptions? options = null)
+    {
+        _options = options ?? NmsgDecoderOptions.Default;
+        _options.Limits.Validate();
+        _fragments = new FragmentAssembler(_options.Limits, Statistics, _options.TimeProvider)
+        {
+            VerifyCrc = _options.VerifyFragmentCrc,
+            ExpireByAge = _options.ExpireFragmentSets,
+        };
+        if (_options.TrackSequence)
+            _sequences = new SequenceTracker(_options.Limits, Statistics, _options.TimeProvider);
+    }
+
+    /// <summary>The counters of this input.</summary>
+    public NmsgInputStatistics Statistics { get; } = new();
+
+    /// <summary>The options in force.</summary>
+    public NmsgDecoderOptions Options => _options;
+
+    /// <summary>The fragment assembler (for periodic <see cref="FragmentAssembler.Collect"/> by idle transports).</summary>
+    public FragmentAssembler Fragments => _fragments;
+
+    /// <summary>Per-sender sequence statistics, when tracking is on.</summary>
+    public IReadOnlyList<SequenceSourceStatistics> SequenceSources => _sequences?.GetSources() ?? [];
+
+    /// <summary>
+    /// Decodes one container's data part and appends its messages to <paramref name="output"/>.
+    /// </summary>
+    /// <param name="header">The container header.</param>
+    /// <param name="body">
+    /// The data part. For a plain container the messages' payloads are slices of it, so it must stay unchanged
+    /// for as long as they are used; compressed and fragment bodies are not referenced after the call.
+    /// </param>
+    /// <param name="output">Receives the messages.</param>
+    /// <param name="sender">The peer it came from (keys fragments and sequence sources).</param>
+    /// <returns>The number of messages appended (0 for a fragment that does not complete its set).</returns>
+    /// <exception cref="NmsgException">The container is malformed; nothing was appended.</exception>
+    public int Decode(in NmsgHeader header, ReadOnlyMemory<byte> body, List<NmsgMessage> output, NmsgPeer sender = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Interlocked.Add(ref Statistics.BytesField, header.HeaderSize + body.Length);
+        ReadOnlyMemory<byte> nmsg = body;
+        if (header.IsFragment)
+        {
+            NmsgFragmentInfo fragment = NmsgEnvelope.ParseFragment(body);
+            byte[]? blob = _fragments.Add(fragment, sender);
+            if (blob is null)
+                return 0;
+            nmsg = blob;
+        }
+        if (header.IsCompressed)
+            nmsg = NmsgZlib.Inflate(nmsg, _options.Limits.MaxMessageLength);
+
+        int before = output.Count;
+        int crcFailures;
+        NmsgSequence? sequence;
+        try
+        {
+            crcFailures = NmsgEnvelope.Parse(nmsg, output, ref _crcScratch, out sequence);
+        }
+        catch
+        {
+            output.RemoveRange(before, output.Count - before);
+            throw;
+        }
+        int added = output.Count - before;
+        Interlocked.Increment(ref Statistics.ContainersField);
+        Interlocked.Add(ref Statistics.PayloadsField, added);
+        if (crcFailures > 0)
+            Interlocked.Add(ref Statistics.CrcFailuresField, crcFailures);
+        if (_sequences is not null && sequence is NmsgSequence s)
+            _sequences.Update(s, sender);
+        return added;
+    }
+
+    /// <summary>Counts a container dropped as malformed by an input that keeps going.</summary>
+    public void CountMalformed() => Interlocked.Increment(ref Statistics.MalformedField);
+
+    /// <inheritdoc />
+    public void Dispose() => _fragments.Dispose();
+}

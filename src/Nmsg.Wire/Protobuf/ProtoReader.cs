@@ -1,0 +1,148 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace Nmsg.Protobuf;
+
+/// <summary>Protobuf wire types.</summary>
+internal enum WireType
+{
+    Varint = 0,
+    Fixed64 = 1,
+    LengthDelimited = 2,
+    StartGroup = 3,
+    EndGroup = 4,
+    Fixed32 = 5,
+}
+
+/// <summary>
+/// A minimal forward-only protobuf reader over a span: just what the NMSG envelope needs, with no
+/// allocation and every length checked against the remaining input.
+/// </summary>
+internal ref struct ProtoReader
+{
+    private readonly ReadOnlySpan<byte> _data;
+    private int _pos;
+
+    public ProtoReader(ReadOnlySpan<byte> data)
+    {
+        _data = data;
+        _pos = 0;
+    }
+
+    public readonly int Position => _pos;
+
+    public readonly bool End => _pos >= _data.Length;
+
+    /// <summary>Reads a field key; returns false at the end of input.</summary>
+    public bool TryReadTag(out int field, out WireType wireType)
+    {
+        if (_pos >= _data.Length)
+        {
+            field = 0;
+            wireType = 0;
+            return false;
+        }
+        ulong key = ReadVarint();
+        field = (int)(key >> 3);
+        wireType = (WireType)(key & 7);
+        if (field <= 0 || key >> 3 > int.MaxValue)
+            ThrowHelper.Protobuf("invalid protobuf field number");
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadVarint()
+    {
+        ReadOnlySpan<byte> d = _data;
+        int pos = _pos;
+        if ((uint)pos < (uint)d.Length && d[pos] < 0x80)
+        {
+            _pos = pos + 1;
+            return d[pos];
+        }
+        return ReadVarintSlow();
+    }
+
+    private ulong ReadVarintSlow()
+    {
+        ulong result = 0;
+        for (int shift = 0; shift < 70; shift += 7)
+        {
+            if (_pos >= _data.Length)
+                ThrowHelper.Protobuf("truncated varint");
+            byte b = _data[_pos++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+                return result;
+        }
+        ThrowHelper.Protobuf("malformed varint");
+        return 0;
+    }
+
+    public uint ReadFixed32()
+    {
+        if (_data.Length - _pos < 4)
+            ThrowHelper.Protobuf("truncated fixed32");
+        uint v = BinaryPrimitives.ReadUInt32LittleEndian(_data[_pos..]);
+        _pos += 4;
+        return v;
+    }
+
+    /// <summary>Reads a length-delimited field and returns its (offset, length) within the input.</summary>
+    public (int Offset, int Length) ReadLengthDelimited()
+    {
+        ulong len = ReadVarint();
+        if (len > (ulong)(_data.Length - _pos))
+            ThrowHelper.Protobuf("length-delimited field runs past the end of its message");
+        int offset = _pos;
+        _pos += (int)len;
+        return (offset, (int)len);
+    }
+
+    public void Skip(WireType wireType)
+    {
+        switch (wireType)
+        {
+            case WireType.Varint:
+                ReadVarint();
+                break;
+            case WireType.Fixed64:
+                if (_data.Length - _pos < 8)
+                    ThrowHelper.Protobuf("truncated fixed64");
+                _pos += 8;
+                break;
+            case WireType.LengthDelimited:
+                ReadLengthDelimited();
+                break;
+            case WireType.Fixed32:
+                if (_data.Length - _pos < 4)
+                    ThrowHelper.Protobuf("truncated fixed32");
+                _pos += 4;
+                break;
+            default:
+                // Groups are not used by any NMSG message; protobuf-c rejects them here too.
+                ThrowHelper.Protobuf($"unsupported protobuf wire type {(int)wireType}");
+                break;
+        }
+    }
+}
+
+/// <summary>Protobuf writing primitives into spans; callers size the span with <see cref="VarintSize(ulong)"/>.</summary>
+internal static class ProtoWriter
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int VarintSize(ulong value) => (70 - System.Numerics.BitOperations.LeadingZeroCount(value | 1)) / 7;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WriteVarint(Span<byte> destination, ulong value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[i++] = (byte)value;
+        return i;
+    }
+}
