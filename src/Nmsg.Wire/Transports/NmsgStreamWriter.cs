@@ -36,7 +36,7 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private long _firstPendingAt;
-    private Exception? _timerFault;
+    private Exception? _fault;
     private bool _disposed;
 
     /// <summary>Writes to <paramref name="stream"/>.</summary>
@@ -76,7 +76,7 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
         _gate?.Wait();
         try
         {
-            ThrowTimerFault();
+            ThrowIfFaulted();
             Accept(message);
             if (_encoder.HasReady)
                 Drain();
@@ -104,7 +104,7 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
         await _gate!.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ThrowTimerFault();
+            ThrowIfFaulted();
             Accept(message);
             if (_encoder.HasReady)
                 await DrainAsync(cancellationToken).ConfigureAwait(false);
@@ -122,7 +122,7 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
         _gate?.Wait();
         try
         {
-            ThrowTimerFault();
+            ThrowIfFaulted();
             _encoder.Flush();
             Drain();
             _stream.Flush();
@@ -141,7 +141,7 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ThrowTimerFault();
+            ThrowIfFaulted();
             _encoder.Flush();
             await DrainAsync(cancellationToken).ConfigureAwait(false);
             await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -161,17 +161,32 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
 
     private void Drain()
     {
-        _stream.Write(_encoder.Ready.Span);
+        try
+        {
+            _stream.Write(_encoder.Ready.Span);
+        }
+        catch (Exception e)
+        {
+            _fault ??= e;
+            throw;
+        }
         _encoder.ConsumeReady();
     }
 
     private async ValueTask DrainAsync(CancellationToken cancellationToken)
     {
-        if (_encoder.HasReady)
+        if (!_encoder.HasReady)
+            return;
+        try
         {
             await _stream.WriteAsync(_encoder.Ready, cancellationToken).ConfigureAwait(false);
-            _encoder.ConsumeReady();
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _fault ??= e;
+            throw;
+        }
+        _encoder.ConsumeReady();
     }
 
     private void OnTimer()
@@ -188,9 +203,9 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
                 _stream.Flush();
             }
         }
-        catch (Exception e)
+        catch (Exception)
         {
-            _timerFault ??= e;
+            // Recorded by Drain; the writer's next call reports it.
         }
         finally
         {
@@ -198,10 +213,14 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    private void ThrowTimerFault()
+    /// <summary>
+    /// After a write to the stream failed, the writer is faulted: the failure was reported to the call that met it
+    /// (or, for a timed flush, is reported by the next call) and every later call fails with it.
+    /// </summary>
+    private void ThrowIfFaulted()
     {
-        if (_timerFault is { } e)
-            throw new IOException("a timed flush of the NMSG output failed", e);
+        if (_fault is { } e)
+            throw new IOException("an earlier write to the NMSG output failed; messages not yet written are lost", e);
     }
 
     /// <inheritdoc />
@@ -213,7 +232,8 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
             await _timer.DisposeAsync().ConfigureAwait(false);
         try
         {
-            await FlushAsync().ConfigureAwait(false);
+            if (_fault is null)
+                await FlushAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -233,7 +253,8 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
         _timer?.Dispose();
         try
         {
-            Flush();
+            if (_fault is null)
+                Flush();
         }
         finally
         {
