@@ -82,8 +82,31 @@ public static class NmsgZlib
         }
     }
 
+    /// <summary>
+    /// Whether compression goes through the platform's zlib, which reproduces nmsgtool's compressed bytes exactly.
+    /// Otherwise (no libz found, or <c>NMSG_DISABLE_SYSTEM_ZLIB=1</c>) .NET's compressor is used: equally valid
+    /// zlib, but different bytes.
+    /// </summary>
+    public static bool UsesSystemZlib => SystemZlib.IsAvailable;
+
     /// <summary>Writes <paramref name="data"/> zlib-framed (length prefix + zlib stream at the default level 6).</summary>
     public static void Compress(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
+    {
+        if (SystemZlib.IsAvailable)
+        {
+            Span<byte> span = output.GetSpan(PrefixSize + SystemZlib.Bound(data.Length));
+            int written = SystemZlib.Compress(data, span[PrefixSize..]);
+            if (written >= 0)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(span, (uint)data.Length);
+                output.Advance(PrefixSize + written);
+                return;
+            }
+        }
+        CompressManaged(data, output);
+    }
+
+    internal static void CompressManaged(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
         BinaryPrimitives.WriteUInt32BigEndian(output.GetSpan(PrefixSize), (uint)data.Length);
         output.Advance(PrefixSize);
