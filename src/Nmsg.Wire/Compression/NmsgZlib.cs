@@ -60,8 +60,10 @@ public static class NmsgZlib
                 Span<byte> probe = stackalloc byte[1];
                 extra = read == output.Length && inflater.Read(probe) != 0;
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or IOException)
             {
+                // InvalidDataException for bad deflate data; ZLibException (an IOException) for a bad zlib header,
+                // e.g. one asking for a preset dictionary.
                 ThrowHelper.Format(NmsgErrorReason.InflateFailed, "zlib stream is corrupt", inner: e);
                 return null;
             }

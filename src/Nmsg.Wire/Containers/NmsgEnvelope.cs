@@ -74,21 +74,25 @@ internal static class NmsgEnvelope
         scratch[count++] = value;
     }
 
-    /// <summary>Checks payload i against CRC entry i where there is one (SPEC §2.3); drops mismatches.</summary>
+    /// <summary>
+    /// Checks payload i against CRC entry i where there is one (SPEC §2.3); drops mismatches in one compacting
+    /// pass, so a container of nothing but bad CRCs costs linear time.
+    /// </summary>
     private static int VerifyCrcs(List<NmsgMessage> output, int first, ReadOnlySpan<uint> crcs)
     {
         int payloads = output.Count - first;
         int n = Math.Min(payloads, crcs.Length);
-        int dropped = 0;
-        for (int i = 0; i < n; i++)
+        int write = first;
+        for (int i = 0; i < payloads; i++)
         {
-            int at = first + i - dropped;
-            if (Crc32C.ComputeWire(output[at].Payload.Span) != crcs[i])
-            {
-                output.RemoveAt(at);
-                dropped++;
-            }
+            NmsgMessage m = output[first + i];
+            if (i < n && Crc32C.ComputeWire(m.Payload.Span) != crcs[i])
+                continue;
+            output[write++] = m;
         }
+        int dropped = output.Count - write;
+        if (dropped > 0)
+            output.RemoveRange(write, dropped);
         return dropped;
     }
 

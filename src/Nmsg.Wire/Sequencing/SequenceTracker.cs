@@ -27,6 +27,8 @@ public sealed class SequenceTracker
     private readonly NmsgInputStatistics _stats;
     private readonly TimeProvider _time;
     private readonly Dictionary<(ulong SequenceId, NmsgPeer Sender), Source> _sources = [];
+    // Least recently seen first: eviction and expiry take from the front in O(1).
+    private readonly LinkedList<Source> _byRecency = new();
     private long _lastCollect;
 
     /// <summary>Creates a tracker that adds losses to <paramref name="statistics"/>.</summary>
@@ -57,9 +59,15 @@ public sealed class SequenceTracker
         if (!_sources.TryGetValue(key, out Source? src))
         {
             if (_sources.Count >= _limits.MaxSequenceSources)
-                EvictLeastRecent();
-            src = new Source { Init = true };
+                Remove(_byRecency.First!.Value);
+            src = new Source { Init = true, Key = key };
+            src.Node = _byRecency.AddLast(src);
             _sources.Add(key, src);
+        }
+        else
+        {
+            _byRecency.Remove(src.Node!);
+            _byRecency.AddLast(src.Node!);
         }
         src.LastSeen = now;
         src.Count++;
@@ -97,32 +105,14 @@ public sealed class SequenceTracker
 
     private void Collect(long now)
     {
-        List<(ulong, NmsgPeer)>? stale = null;
-        foreach (var (key, s) in _sources)
-        {
-            if (_time.GetElapsedTime(s.LastSeen, now) >= _limits.SequenceSourceTimeout)
-                (stale ??= []).Add(key);
-        }
-        if (stale is not null)
-        {
-            foreach (var key in stale)
-                _sources.Remove(key);
-        }
+        while (_byRecency.First is { } oldest && _time.GetElapsedTime(oldest.Value.LastSeen, now) >= _limits.SequenceSourceTimeout)
+            Remove(oldest.Value);
     }
 
-    private void EvictLeastRecent()
+    private void Remove(Source source)
     {
-        (ulong, NmsgPeer) victim = default;
-        long oldest = long.MaxValue;
-        foreach (var (key, s) in _sources)
-        {
-            if (s.LastSeen < oldest)
-            {
-                oldest = s.LastSeen;
-                victim = key;
-            }
-        }
-        _sources.Remove(victim);
+        _sources.Remove(source.Key);
+        _byRecency.Remove(source.Node!);
     }
 
     private sealed class Source
@@ -132,5 +122,7 @@ public sealed class SequenceTracker
         public ulong Count;
         public ulong Lost;
         public long LastSeen;
+        public (ulong, NmsgPeer) Key;
+        public LinkedListNode<Source>? Node;
     }
 }
