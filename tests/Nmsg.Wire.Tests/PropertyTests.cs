@@ -14,7 +14,9 @@ public class PropertyTests
                    GenOptional, GenOptional, GenOptional)
            .SelectMany(t => Gen.Byte.Array[t.Item5].Select(bytes => new NmsgMessage(t.Item1, t.Item2, new NmsgTimestamp(t.Item3, t.Item4), bytes)
            {
-               Source = t.Item6, Operator = t.Item7, Group = t.Item8,
+               Source = t.Item6,
+               Operator = t.Item7,
+               Group = t.Item8,
            }));
 
     private sealed record Case(List<NmsgMessage> Messages, int BufferSize, bool Compress, bool Buffered, bool Sequenced, int ShuffleSeed);
@@ -34,7 +36,10 @@ public class PropertyTests
         {
             using var encoder = new NmsgContainerEncoder(new NmsgEncoderOptions
             {
-                BufferSize = c.BufferSize, Compress = c.Compress, Buffered = c.Buffered, Sequenced = c.Sequenced,
+                BufferSize = c.BufferSize,
+                Compress = c.Compress,
+                Buffered = c.Buffered,
+                Sequenced = c.Sequenced,
             });
             var containers = new List<byte[]>();
             void Take()

@@ -53,13 +53,30 @@ internal static class Vectors
 
     private static readonly Dictionary<string, uint> BaseTypes = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["ncap"] = 1, ["email"] = 2, ["linkpair"] = 3, ["http"] = 4, ["ipconn"] = 5, ["logline"] = 6, ["dns"] = 7,
-        ["pkt"] = 8, ["dnsqr"] = 9, ["xml"] = 10, ["encode"] = 11, ["packet"] = 12, ["dnstap"] = 13, ["dnsobs"] = 14,
+        ["ncap"] = 1,
+        ["email"] = 2,
+        ["linkpair"] = 3,
+        ["http"] = 4,
+        ["ipconn"] = 5,
+        ["logline"] = 6,
+        ["dns"] = 7,
+        ["pkt"] = 8,
+        ["dnsqr"] = 9,
+        ["xml"] = 10,
+        ["encode"] = 11,
+        ["packet"] = 12,
+        ["dnstap"] = 13,
+        ["dnsobs"] = 14,
     };
 
     private static readonly Dictionary<string, uint> SieTypes = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["dnsdedupe"] = 1, ["reputation"] = 2, ["qr"] = 3, ["delay"] = 4, ["newdomain"] = 5, ["dnsnx"] = 6,
+        ["dnsdedupe"] = 1,
+        ["reputation"] = 2,
+        ["qr"] = 3,
+        ["delay"] = 4,
+        ["newdomain"] = 5,
+        ["dnsnx"] = 6,
     };
 
     private static Dictionary<string, uint> LoadAliases(string file)
