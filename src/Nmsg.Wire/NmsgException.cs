@@ -23,6 +23,8 @@ public enum NmsgErrorReason
     FragmentInvalid,
     /// <summary>A message is too large to be written.</summary>
     MessageTooLarge,
+    /// <summary>A line of JSON or presentation input is not a valid message.</summary>
+    TextInvalid,
 }
 
 /// <summary>Base of every exception the NMSG libraries throw for bad input or impossible output.</summary>

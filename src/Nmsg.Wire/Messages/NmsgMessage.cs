@@ -62,6 +62,7 @@ public sealed partial class NmsgMessage
         {
             // As libnmsg does, an empty payload is written as an absent field.
             _payload = value;
+            _typed = null;
             _present = value.IsEmpty ? (byte)(_present & ~PayloadBit) : (byte)(_present | PayloadBit);
         }
     }

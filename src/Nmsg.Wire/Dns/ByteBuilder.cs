@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Buffers.Text;
+
+namespace Nmsg.Dns;
+
+/// <summary>
+/// A growable ASCII/UTF-8 text buffer that starts on a caller's stack span and rents from the shared pool only
+/// when it outgrows it. wdns builds its text in one buffer and trims a trailing space of the *whole* buffer after
+/// rdata, so the formatters here need a buffer they can look back into and truncate.
+/// </summary>
+internal ref struct ByteBuilder
+{
+    private Span<byte> _span;
+    private byte[]? _rented;
+    private int _length;
+
+    public ByteBuilder(Span<byte> initial)
+    {
+        _span = initial;
+        _rented = null;
+        _length = 0;
+    }
+
+    public readonly int Length => _length;
+
+    public readonly ReadOnlySpan<byte> Written => _span[.._length];
+
+    /// <summary>The last byte written, or 0 when empty.</summary>
+    public readonly byte Last => _length == 0 ? (byte)0 : _span[_length - 1];
+
+    public void Truncate(int length) => _length = length;
+
+    public void Append(byte b)
+    {
+        if (_length == _span.Length)
+            Grow(1);
+        _span[_length++] = b;
+    }
+
+    public void Append(scoped ReadOnlySpan<byte> bytes)
+    {
+        if (_length + bytes.Length > _span.Length)
+            Grow(bytes.Length);
+        bytes.CopyTo(_span[_length..]);
+        _length += bytes.Length;
+    }
+
+    /// <summary>Appends an ASCII string (mnemonics); every char must be below 0x80.</summary>
+    public void AppendAscii(string s)
+    {
+        if (_length + s.Length > _span.Length)
+            Grow(s.Length);
+        Span<byte> dst = _span[_length..];
+        for (int i = 0; i < s.Length; i++)
+            dst[i] = (byte)s[i];
+        _length += s.Length;
+    }
+
+    public void AppendDecimal(ulong value)
+    {
+        if (_length + 20 > _span.Length)
+            Grow(20);
+        Utf8Formatter.TryFormat(value, _span[_length..], out int written);
+        _length += written;
+    }
+
+    /// <summary>Two lowercase hex digits (<c>%02x</c>).</summary>
+    public void AppendHexLower(byte b)
+    {
+        if (_length + 2 > _span.Length)
+            Grow(2);
+        _span[_length++] = HexLower[b >> 4];
+        _span[_length++] = HexLower[b & 0xF];
+    }
+
+    /// <summary>Two uppercase hex digits (<c>%02X</c>).</summary>
+    public void AppendHexUpper(byte b)
+    {
+        if (_length + 2 > _span.Length)
+            Grow(2);
+        _span[_length++] = HexUpper[b >> 4];
+        _span[_length++] = HexUpper[b & 0xF];
+    }
+
+    /// <summary>Backslash and three decimal digits (<c>\%.3d</c>).</summary>
+    public void AppendDecimalEscape(byte b)
+    {
+        if (_length + 4 > _span.Length)
+            Grow(4);
+        _span[_length++] = (byte)'\\';
+        _span[_length++] = (byte)('0' + b / 100);
+        _span[_length++] = (byte)('0' + b / 10 % 10);
+        _span[_length++] = (byte)('0' + b % 10);
+    }
+
+    /// <summary>Writes everything into <paramref name="output"/> in one copy.</summary>
+    public readonly void CopyTo(IBufferWriter<byte> output)
+    {
+        if (_length == 0)
+            return;
+        ReadOnlySpan<byte> src = _span[.._length];
+        Span<byte> dst = output.GetSpan(src.Length);
+        src.CopyTo(dst);
+        output.Advance(src.Length);
+    }
+
+    public void Dispose()
+    {
+        byte[]? rented = _rented;
+        _rented = null;
+        _span = default;
+        _length = 0;
+        if (rented is not null)
+            ArrayPool<byte>.Shared.Return(rented);
+    }
+
+    private void Grow(int needed)
+    {
+        int size = Math.Max(_span.Length * 2, _length + needed);
+        size = Math.Max(size, 256);
+        byte[] next = ArrayPool<byte>.Shared.Rent(size);
+        _span[.._length].CopyTo(next);
+        byte[]? old = _rented;
+        _rented = next;
+        _span = next;
+        if (old is not null)
+            ArrayPool<byte>.Shared.Return(old);
+    }
+
+    internal static ReadOnlySpan<byte> HexLower => "0123456789abcdef"u8;
+
+    internal static ReadOnlySpan<byte> HexUpper => "0123456789ABCDEF"u8;
+}

@@ -1,0 +1,464 @@
+using System.Buffers;
+
+namespace Nmsg.Dns;
+
+/// <summary>
+/// Text forms of a whole DNS message: wdns <c>wdns_message_to_str</c> (the dig-style dump of nmsg's DNSMSG printer
+/// and the ncap payload printer, SPEC §8.4.3) and nmsg's DNSMSG_JSON object (dnsqr/dnstap/dnsobs <c>*_json</c>,
+/// SPEC §8.4.4).
+/// </summary>
+public static class DnsMessageText
+{
+    /// <summary>
+    /// Appends the dig-style dump of a DNS message; every line ends with "\n". Returns false (nothing written) if
+    /// wdns cannot parse the message.
+    /// </summary>
+    public static bool TryFormat(ReadOnlySpan<byte> message, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        WireMessage m = WireMessage.Rent();
+        try
+        {
+            if (!m.Parse(message))
+                return false;
+            var b = new ByteBuilder(stackalloc byte[2048]);
+            try
+            {
+                AppendDump(ref b, m);
+                b.CopyTo(output);
+            }
+            finally
+            {
+                b.Dispose();
+            }
+            return true;
+        }
+        finally
+        {
+            WireMessage.Return(m);
+        }
+    }
+
+    /// <summary>
+    /// Appends the DNSMSG_JSON object of a DNS message (compact, no spaces). Returns false (nothing written) if
+    /// wdns cannot parse the message; nmsg writes <c>null</c> then.
+    /// </summary>
+    public static bool TryFormatJson(ReadOnlySpan<byte> message, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        WireMessage m = WireMessage.Rent();
+        try
+        {
+            if (!m.Parse(message))
+                return false;
+            var b = new ByteBuilder(stackalloc byte[2048]);
+            try
+            {
+                AppendJson(ref b, m);
+                b.CopyTo(output);
+            }
+            finally
+            {
+                b.Dispose();
+            }
+            return true;
+        }
+        finally
+        {
+            WireMessage.Return(m);
+        }
+    }
+
+    private static void AppendDump(ref ByteBuilder b, WireMessage m)
+    {
+        b.Append(";; ->>HEADER<<- opcode: "u8);
+        int opcode = (m.Flags >> 11) & 0xF;
+        if (DnsMnemonics.OpcodeName(opcode) is { } op)
+            b.AppendAscii(op);
+        else
+            b.AppendDecimal((ulong)opcode);
+        b.Append(", rcode: "u8);
+        if (DnsMnemonics.RcodeName(m.Rcode) is { } rc)
+            b.AppendAscii(rc);
+        else
+            b.AppendDecimal(m.Rcode);
+        b.Append(", id: "u8);
+        b.AppendDecimal(m.Id);
+        b.Append("\n;; flags:"u8);
+        if ((m.Flags & 0x8000) != 0)
+            b.Append(" qr"u8);
+        if ((m.Flags & 0x0400) != 0)
+            b.Append(" aa"u8);
+        if ((m.Flags & 0x0200) != 0)
+            b.Append(" tc"u8);
+        if ((m.Flags & 0x0100) != 0)
+            b.Append(" rd"u8);
+        if ((m.Flags & 0x0080) != 0)
+            b.Append(" ra"u8);
+        if ((m.Flags & 0x0020) != 0)
+            b.Append(" ad"u8);
+        if ((m.Flags & 0x0010) != 0)
+            b.Append(" cd"u8);
+        b.Append("; QUERY: "u8);
+        b.AppendDecimal((ulong)m.SectionCount[0]);
+        b.Append(", ANSWER: "u8);
+        b.AppendDecimal((ulong)m.SectionCount[1]);
+        b.Append(", AUTHORITY: "u8);
+        b.AppendDecimal((ulong)m.SectionCount[2]);
+        b.Append(", ADDITIONAL: "u8);
+        b.AppendDecimal((ulong)m.SectionCount[3]);
+        b.Append((byte)'\n');
+
+        if (m.EdnsPresent)
+        {
+            b.Append("\n;; OPT PSEUDOSECTION:\n; EDNS: version: "u8);
+            b.AppendDecimal(m.EdnsVersion);
+            b.Append(", flags:"u8);
+            if ((m.EdnsFlags & 0x8000) != 0)
+                b.Append(" do"u8);
+            b.Append("; udp: "u8);
+            b.AppendDecimal(m.EdnsSize);
+            if (m.EdnsHasOptions)
+            {
+                var opts = new ByteBuilder(stackalloc byte[512]);
+                try
+                {
+                    RdataWriter.Append(ref opts, m.EdnsOptions, 41, 0);
+                    ReadOnlySpan<byte> rest = opts.Written;
+                    while (NextLine(ref rest, out ReadOnlySpan<byte> line))
+                    {
+                        b.Append("\n; "u8);
+                        b.Append(line);
+                    }
+                }
+                finally
+                {
+                    opts.Dispose();
+                }
+            }
+        }
+
+        ReadOnlySpan<byte> headers =
+            "\n;; QUESTION SECTION:\n\0\n;; ANSWER SECTION:\n\0\n;; AUTHORITY SECTION:\n\0\n;; ADDITIONAL SECTION:\n"u8;
+        for (int sec = 0; sec < 4; sec++)
+        {
+            int cut = headers.IndexOf((byte)0);
+            b.Append(cut < 0 ? headers : headers[..cut]);
+            headers = cut < 0 ? default : headers[(cut + 1)..];
+
+            int start = m.SectionStart[sec];
+            for (int i = start; i < start + m.SectionCount[sec]; i++)
+            {
+                ref readonly ParsedRr rr = ref m.Rrs[i];
+                if (sec == 0)
+                    b.Append((byte)';');
+                ReadOnlySpan<byte> name = m.Name(rr);
+                DnsNames.Append(ref b, name, name.Length);
+                if (sec != 0)
+                {
+                    b.Append((byte)' ');
+                    b.AppendDecimal(rr.Ttl);
+                }
+                b.Append((byte)' ');
+                DnsMnemonics.AppendClass(ref b, rr.Class);
+                b.Append((byte)' ');
+                DnsMnemonics.AppendType(ref b, rr.Type);
+                if (sec != 0)
+                {
+                    b.Append((byte)' ');
+                    RdataWriter.Append(ref b, m.Rdata(rr), rr.Type, rr.Class);
+                }
+                b.Append((byte)'\n');
+            }
+        }
+    }
+
+    private static void AppendJson(ref ByteBuilder b, WireMessage m)
+    {
+        b.Append("{\"header\":{\"opcode\":"u8);
+        int opcode = (m.Flags >> 11) & 0xF;
+        if (DnsMnemonics.OpcodeName(opcode) is { } op)
+        {
+            b.Append((byte)'"');
+            b.AppendAscii(op);
+            b.Append((byte)'"');
+        }
+        else
+        {
+            b.AppendDecimal((ulong)opcode);
+        }
+        b.Append(",\"rcode\":"u8);
+        if (DnsMnemonics.RcodeName(m.Rcode) is { } rc)
+        {
+            b.Append((byte)'"');
+            b.AppendAscii(rc);
+            b.Append((byte)'"');
+        }
+        else
+        {
+            b.AppendDecimal(m.Rcode);
+        }
+        b.Append(",\"id\":"u8);
+        b.AppendDecimal(m.Id);
+        b.Append(",\"flags\":["u8);
+        bool first = true;
+        AppendFlag(ref b, (m.Flags & 0x8000) != 0, ref first, "\"qr\""u8);
+        AppendFlag(ref b, (m.Flags & 0x0400) != 0, ref first, "\"aa\""u8);
+        AppendFlag(ref b, (m.Flags & 0x0200) != 0, ref first, "\"tc\""u8);
+        AppendFlag(ref b, (m.Flags & 0x0100) != 0, ref first, "\"rd\""u8);
+        AppendFlag(ref b, (m.Flags & 0x0080) != 0, ref first, "\"ra\""u8);
+        AppendFlag(ref b, (m.Flags & 0x0020) != 0, ref first, "\"ad\""u8);
+        AppendFlag(ref b, (m.Flags & 0x0010) != 0, ref first, "\"cd\""u8);
+        b.Append((byte)']');
+
+        if (m.EdnsPresent)
+        {
+            b.Append(",\"opt\":{\"edns\":{\"version\":"u8);
+            b.AppendDecimal(m.EdnsVersion);
+            b.Append(",\"flags\":["u8);
+            if ((m.EdnsFlags & 0x8000) != 0)
+                b.Append("\"do\""u8);
+            b.Append("],\"udp\":"u8);
+            b.AppendDecimal(m.EdnsSize);
+            if (m.EdnsHasOptions)
+            {
+                b.Append(",\"options\":["u8);
+                var opts = new ByteBuilder(stackalloc byte[512]);
+                try
+                {
+                    RdataWriter.Append(ref opts, m.EdnsOptions, 41, 0);
+                    ReadOnlySpan<byte> rest = opts.Written;
+                    bool comma = false;
+                    while (NextLine(ref rest, out ReadOnlySpan<byte> line))
+                    {
+                        if (comma)
+                            b.Append((byte)',');
+                        comma = true;
+                        AppendJsonString(ref b, line);
+                    }
+                }
+                finally
+                {
+                    opts.Dispose();
+                }
+                b.Append((byte)']');
+            }
+            b.Append("}}"u8);
+        }
+        b.Append((byte)'}');
+
+        b.Append(",\"question\":"u8);
+        AppendJsonSection(ref b, m, 0);
+        b.Append(",\"answer\":"u8);
+        AppendJsonSection(ref b, m, 1);
+        b.Append(",\"authority\":"u8);
+        AppendJsonSection(ref b, m, 2);
+        b.Append(",\"additional\":"u8);
+        AppendJsonSection(ref b, m, 3);
+        b.Append((byte)'}');
+    }
+
+    private static void AppendFlag(ref ByteBuilder b, bool set, ref bool first, scoped ReadOnlySpan<byte> quoted)
+    {
+        if (!set)
+            return;
+        if (!first)
+            b.Append((byte)',');
+        b.Append(quoted);
+        first = false;
+    }
+
+    /// <summary>
+    /// One section as wdns RRsets: an RR joins the RRset with the same type, class and case-insensitively equal
+    /// owner (name and TTL of the first RR, TTL lowered to the smallest); question entries never merge.
+    /// </summary>
+    private static void AppendJsonSection(ref ByteBuilder b, WireMessage m, int sec)
+    {
+        int start = m.SectionStart[sec];
+        int count = m.SectionCount[sec];
+        b.Append((byte)'[');
+        if (count == 0)
+        {
+            b.Append((byte)']');
+            return;
+        }
+
+        // leaderOf[i]: the RR (section-relative) that opened RR i's RRset; leaders in order of creation.
+        int[] leaderOf = WireMessage.RentInts(count);
+        int[] leaders = WireMessage.RentInts(count);
+        try
+        {
+            int nLeaders = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int found = -1;
+                if (sec != 0)
+                {
+                    for (int k = nLeaders - 1; k >= 0; k--)
+                    {
+                        if (m.SameRrset(m.Rrs[start + i], m.Rrs[start + leaders[k]]))
+                        {
+                            found = leaders[k];
+                            break;
+                        }
+                    }
+                }
+                if (found < 0)
+                {
+                    leaders[nLeaders++] = i;
+                    found = i;
+                }
+                leaderOf[i] = found;
+            }
+
+            var scratch = new ByteBuilder(stackalloc byte[1024]);
+            try
+            {
+                for (int k = 0; k < nLeaders; k++)
+                {
+                    int leader = leaders[k];
+                    ref readonly ParsedRr rr = ref m.Rrs[start + leader];
+                    if (k > 0)
+                        b.Append((byte)',');
+                    b.Append(sec == 0 ? "{\"qname\":"u8 : "{\"rrname\":"u8);
+                    scratch.Truncate(0);
+                    ReadOnlySpan<byte> name = m.Name(rr);
+                    DnsNames.Append(ref scratch, name, name.Length);
+                    AppendJsonString(ref b, scratch.Written);
+
+                    if (sec != 0)
+                    {
+                        uint ttl = rr.Ttl;
+                        for (int i = leader + 1; i < count; i++)
+                        {
+                            if (leaderOf[i] == leader && m.Rrs[start + i].Ttl < ttl)
+                                ttl = m.Rrs[start + i].Ttl;
+                        }
+                        b.Append(",\"rrttl\":"u8);
+                        b.AppendDecimal(ttl);
+                    }
+
+                    b.Append(sec == 0 ? ",\"qclass\":"u8 : ",\"rrclass\":"u8);
+                    if (DnsMnemonics.ClassName(rr.Class) is { } cls)
+                    {
+                        b.Append((byte)'"');
+                        b.AppendAscii(cls);
+                        b.Append((byte)'"');
+                    }
+                    else
+                    {
+                        b.Append("\"CLASS"u8);
+                        b.AppendDecimal(rr.Class);
+                        b.Append((byte)'"');
+                    }
+
+                    b.Append(sec == 0 ? ",\"qtype\":"u8 : ",\"rrtype\":"u8);
+                    if (DnsMnemonics.TypeName(rr.Type) is { } type)
+                    {
+                        b.Append((byte)'"');
+                        b.AppendAscii(type);
+                        b.Append((byte)'"');
+                    }
+                    else
+                    {
+                        // nmsg prints the class number here (its bug, kept for byte equality).
+                        b.Append("\"TYPE"u8);
+                        b.AppendDecimal(rr.Class);
+                        b.Append((byte)'"');
+                    }
+
+                    if (sec != 0)
+                    {
+                        b.Append(",\"rdata\":["u8);
+                        bool comma = false;
+                        for (int i = leader; i < count; i++)
+                        {
+                            if (leaderOf[i] != leader)
+                                continue;
+                            if (comma)
+                                b.Append((byte)',');
+                            comma = true;
+                            ref readonly ParsedRr member = ref m.Rrs[start + i];
+                            scratch.Truncate(0);
+                            RdataWriter.Append(ref scratch, m.Rdata(member), member.Type, member.Class);
+                            AppendJsonString(ref b, scratch.Written);
+                        }
+                        b.Append((byte)']');
+                    }
+                    b.Append((byte)'}');
+                }
+            }
+            finally
+            {
+                scratch.Dispose();
+            }
+        }
+        finally
+        {
+            WireMessage.ReturnInts(leaderOf);
+            WireMessage.ReturnInts(leaders);
+        }
+        b.Append((byte)']');
+    }
+
+    /// <summary>strtok(…, "\n"): the next non-empty line.</summary>
+    private static bool NextLine(ref ReadOnlySpan<byte> rest, out ReadOnlySpan<byte> line)
+    {
+        while (!rest.IsEmpty && rest[0] == '\n')
+            rest = rest[1..];
+        if (rest.IsEmpty)
+        {
+            line = default;
+            return false;
+        }
+        int nl = rest.IndexOf((byte)'\n');
+        line = nl < 0 ? rest : rest[..nl];
+        rest = nl < 0 ? default : rest[nl..];
+        return true;
+    }
+
+    /// <summary>nmsg's JSON string escaping (SPEC §6.3 step 3) of ASCII/UTF-8 text.</summary>
+    internal static void AppendJsonString(ref ByteBuilder b, scoped ReadOnlySpan<byte> s)
+    {
+        b.Append((byte)'"');
+        foreach (byte c in s)
+        {
+            switch (c)
+            {
+                case (byte)'"':
+                    b.Append("\\\""u8);
+                    break;
+                case (byte)'\\':
+                    b.Append("\\\\"u8);
+                    break;
+                case 0x08:
+                    b.Append("\\b"u8);
+                    break;
+                case 0x0C:
+                    b.Append("\\f"u8);
+                    break;
+                case (byte)'\n':
+                    b.Append("\\n"u8);
+                    break;
+                case (byte)'\r':
+                    b.Append("\\r"u8);
+                    break;
+                case (byte)'\t':
+                    b.Append("\\t"u8);
+                    break;
+                default:
+                    if (c <= 0x1F)
+                    {
+                        b.Append("\\u00"u8);
+                        b.AppendHexLower(c);
+                    }
+                    else
+                    {
+                        b.Append(c);
+                    }
+                    break;
+            }
+        }
+        b.Append((byte)'"');
+    }
+}

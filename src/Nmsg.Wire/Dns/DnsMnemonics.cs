@@ -1,0 +1,194 @@
+namespace Nmsg.Dns;
+
+/// <summary>
+/// The wdns mnemonic tables (generated in wdns from the <c>WDNS_TYPE_*</c>, <c>WDNS_CLASS_*</c>, <c>WDNS_R_*</c>
+/// and <c>WDNS_OP_*</c> constants; SPEC §8.4.2): names for RR types, classes, rcodes and opcodes, and the
+/// case-insensitive reverse lookups with the generic <c>TYPE&lt;n&gt;</c> / <c>CLASS&lt;n&gt;</c> forms.
+/// </summary>
+public static class DnsMnemonics
+{
+    // wdns.h.in order; "_" in the C constant name becomes "-" (NSAP_PTR -> NSAP-PTR).
+    private static readonly (ushort Value, string Name)[] s_types =
+    [
+        (1, "A"), (2, "NS"), (3, "MD"), (4, "MF"), (5, "CNAME"), (6, "SOA"), (7, "MB"), (8, "MG"), (9, "MR"),
+        (10, "NULL"), (11, "WKS"), (12, "PTR"), (13, "HINFO"), (14, "MINFO"), (15, "MX"), (16, "TXT"), (17, "RP"),
+        (18, "AFSDB"), (19, "X25"), (20, "ISDN"), (21, "RT"), (22, "NSAP"), (23, "NSAP-PTR"), (24, "SIG"),
+        (25, "KEY"), (26, "PX"), (27, "GPOS"), (28, "AAAA"), (29, "LOC"), (30, "NXT"), (31, "EID"), (32, "NIMLOC"),
+        (33, "SRV"), (34, "ATMA"), (35, "NAPTR"), (36, "KX"), (37, "CERT"), (38, "A6"), (39, "DNAME"), (40, "SINK"),
+        (41, "OPT"), (42, "APL"), (43, "DS"), (44, "SSHFP"), (45, "IPSECKEY"), (46, "RRSIG"), (47, "NSEC"),
+        (48, "DNSKEY"), (49, "DHCID"), (50, "NSEC3"), (51, "NSEC3PARAM"), (52, "TLSA"), (55, "HIP"), (56, "NINFO"),
+        (57, "RKEY"), (58, "TALINK"), (59, "CDS"), (60, "CDNSKEY"), (61, "OPENPGPKEY"), (62, "CSYNC"), (64, "SVCB"),
+        (65, "HTTPS"), (99, "SPF"), (100, "UINFO"), (101, "UID"), (102, "GID"), (103, "UNSPEC"), (104, "NID"),
+        (105, "L32"), (106, "L64"), (107, "LP"), (108, "EUI48"), (109, "EUI64"), (249, "TKEY"), (250, "TSIG"),
+        (251, "IXFR"), (252, "AXFR"), (253, "MAILB"), (254, "MAILA"), (255, "ANY"), (256, "URI"), (257, "CAA"),
+        (32768, "TA"), (32769, "DLV"),
+    ];
+
+    private static readonly (ushort Value, string Name)[] s_classes =
+    [
+        (1, "IN"), (3, "CH"), (4, "HS"), (254, "NONE"), (255, "ANY"),
+    ];
+
+    private static readonly string?[] s_typeByValue = BuildTypeTable();
+
+    private static readonly string?[] s_rcodes =
+    [
+        "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
+        "NOTZONE", null, null, null, null, null, "BADVERS",
+    ];
+
+    private static readonly string?[] s_opcodes = ["QUERY", "IQUERY", "STATUS", null, "NOTIFY", "UPDATE"];
+
+    /// <summary>The wdns mnemonic of an RR type (<c>"A"</c>, <c>"NSAP-PTR"</c>, <c>"HTTPS"</c>, …), or null if wdns has none.</summary>
+    public static string? TypeName(ushort type)
+    {
+        if (type < s_typeByValue.Length)
+            return s_typeByValue[type];
+        return type switch
+        {
+            32768 => "TA",
+            32769 => "DLV",
+            _ => null,
+        };
+    }
+
+    /// <summary>The wdns mnemonic of a class: IN, CH, HS, NONE or ANY; null otherwise.</summary>
+    public static string? ClassName(ushort rrclass) => rrclass switch
+    {
+        1 => "IN",
+        3 => "CH",
+        4 => "HS",
+        254 => "NONE",
+        255 => "ANY",
+        _ => null,
+    };
+
+    /// <summary>The wdns rcode name (NOERROR … NOTZONE, BADVERS = 16); null if wdns has none.</summary>
+    public static string? RcodeName(int rcode) => (uint)rcode < (uint)s_rcodes.Length ? s_rcodes[rcode] : null;
+
+    /// <summary>The wdns opcode name: QUERY, IQUERY, STATUS, NOTIFY or UPDATE; null otherwise.</summary>
+    public static string? OpcodeName(int opcode) => (uint)opcode < (uint)s_opcodes.Length ? s_opcodes[opcode] : null;
+
+    /// <summary>
+    /// wdns <c>wdns_str_to_rrtype</c>: a mnemonic (case-insensitive) or <c>TYPE&lt;n&gt;</c> (0..65535). Returns
+    /// true for <c>TYPE0</c> with <paramref name="type"/> 0; callers that treat 0 as an error (as wdns callers do)
+    /// must check.
+    /// </summary>
+    public static bool TryParseType(ReadOnlySpan<char> text, out ushort type)
+    {
+        foreach ((ushort value, string name) in s_types)
+        {
+            if (text.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                type = value;
+                return true;
+            }
+        }
+        return TryParseGeneric(text, "TYPE", out type);
+    }
+
+    /// <summary>wdns <c>wdns_str_to_rrclass</c>: IN/CH/HS/NONE/ANY (case-insensitive) or <c>CLASS&lt;n&gt;</c>.</summary>
+    public static bool TryParseClass(ReadOnlySpan<char> text, out ushort rrclass)
+    {
+        foreach ((ushort value, string name) in s_classes)
+        {
+            if (text.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                rrclass = value;
+                return true;
+            }
+        }
+        return TryParseGeneric(text, "CLASS", out rrclass);
+    }
+
+    /// <summary>wdns <c>wdns_str_to_rcode</c>: an rcode name, case-insensitive (no numeric form).</summary>
+    public static bool TryParseRcode(ReadOnlySpan<char> text, out ushort rcode)
+    {
+        for (int i = 0; i < s_rcodes.Length; i++)
+        {
+            if (s_rcodes[i] is { } name && text.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                rcode = (ushort)i;
+                return true;
+            }
+        }
+        rcode = 0;
+        return false;
+    }
+
+    /// <summary>Appends the type mnemonic, or <c>TYPE&lt;n&gt;</c>.</summary>
+    internal static void AppendType(ref ByteBuilder b, ushort type)
+    {
+        if (TypeName(type) is { } name)
+        {
+            b.AppendAscii(name);
+        }
+        else
+        {
+            b.Append("TYPE"u8);
+            b.AppendDecimal(type);
+        }
+    }
+
+    /// <summary>Appends the class mnemonic, or <c>CLASS&lt;n&gt;</c>.</summary>
+    internal static void AppendClass(ref ByteBuilder b, ushort rrclass)
+    {
+        if (ClassName(rrclass) is { } name)
+        {
+            b.AppendAscii(name);
+        }
+        else
+        {
+            b.Append("CLASS"u8);
+            b.AppendDecimal(rrclass);
+        }
+    }
+
+    // The generated wdns parsers: strlen > prefix, case-insensitive prefix, then strtol (base 10) over the rest,
+    // which must be consumed completely and lie in 0..65535.
+    private static bool TryParseGeneric(ReadOnlySpan<char> text, string prefix, out ushort value)
+    {
+        value = 0;
+        if (text.Length <= prefix.Length || !text[..prefix.Length].Equals(prefix, StringComparison.OrdinalIgnoreCase))
+            return false;
+        ReadOnlySpan<char> s = text[prefix.Length..];
+        int i = 0;
+        while (i < s.Length && IsCSpace(s[i]))
+            i++;
+        bool negative = false;
+        if (i < s.Length && (s[i] == '+' || s[i] == '-'))
+        {
+            negative = s[i] == '-';
+            i++;
+        }
+        int digitsStart = i;
+        long v = 0;
+        while (i < s.Length && s[i] >= '0' && s[i] <= '9')
+        {
+            if (v < 1_000_000)
+                v = v * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == digitsStart || i != s.Length)
+            return false;
+        if (negative)
+            v = -v;
+        if (v < 0 || v > 65535)
+            return false;
+        value = (ushort)v;
+        return true;
+    }
+
+    internal static bool IsCSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
+
+    private static string?[] BuildTypeTable()
+    {
+        var table = new string?[258];
+        foreach ((ushort value, string name) in s_types)
+        {
+            if (value < table.Length)
+                table[value] = name;
+        }
+        return table;
+    }
+}

@@ -1,0 +1,234 @@
+using System.Buffers;
+using System.Text;
+
+namespace Nmsg.Dns;
+
+/// <summary>
+/// Domain name text as wdns writes and reads it (SPEC §8.4.1): <c>wdns_domain_to_str</c> and
+/// <c>wdns_str_to_name_case</c>.
+/// </summary>
+public static class DnsNames
+{
+    /// <summary>Longest presentation text of a 255-byte name (every byte escaped as <c>\DDD</c>).</summary>
+    internal const int MaxTextLength = 1024;
+
+    /// <summary>
+    /// Appends the presentation text of an uncompressed wire-format name: labels in order, each followed by
+    /// <c>.</c>; root is <c>.</c>; <c>.</c> and <c>\</c> escaped with a backslash, <c>!</c>..<c>~</c> verbatim,
+    /// every other byte as <c>\DDD</c>; case kept; bytes after the terminating zero are ignored. Returns false and
+    /// writes nothing if the span is empty, longer than 255 bytes, or a label runs past its end.
+    /// </summary>
+    public static bool TryFormat(ReadOnlySpan<byte> wire, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (wire.IsEmpty || wire.Length > 255)
+            return false;
+        int p = 0;
+        while (p < wire.Length && wire[p] != 0)
+        {
+            int next = p + 1 + wire[p];
+            if (next > wire.Length)
+                return false;
+            p = next;
+        }
+        FormatLenient(wire, output);
+        return true;
+    }
+
+    /// <summary>
+    /// Exactly <c>wdns_domain_to_str</c> for any input, as nmsg's DNSNAME printer uses it on 1..255-byte values:
+    /// a label cut short by the end of the span is printed as far as it goes (then <c>.</c>), a missing root label is
+    /// not required, and an empty span prints <c>.</c>.
+    /// </summary>
+    public static void FormatLenient(ReadOnlySpan<byte> wire, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var b = new ByteBuilder(stackalloc byte[MaxTextLength]);
+        try
+        {
+            Append(ref b, wire, wire.Length);
+            b.CopyTo(output);
+        }
+        finally
+        {
+            b.Dispose();
+        }
+    }
+
+    /// <summary>The presentation text as a string (convenience; allocates). Null where <see cref="TryFormat"/> fails.</summary>
+    public static string? ToString(ReadOnlySpan<byte> wire)
+    {
+        if (wire.IsEmpty || wire.Length > 255)
+            return null;
+        var w = new ArrayBufferWriter<byte>(64);
+        return TryFormat(wire, w) ? Encoding.ASCII.GetString(w.WrittenSpan) : null;
+    }
+
+    /// <summary>
+    /// wdns <c>str_to_name_case</c>: presentation text to an uncompressed wire name, case preserved. <c>\c</c>
+    /// escapes any character, <c>\DDD</c> a byte; <c>""</c> and <c>"."</c> are the root; a name without a trailing
+    /// dot is taken as fully qualified. False for an empty label (<c>a..b</c>, <c>.a</c>), a bad escape, or a name
+    /// over 255 bytes. Like wdns, a label over 63 bytes is not rejected.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out byte[] wire)
+    {
+        int nul = text.IndexOf('\0');
+        if (nul >= 0)
+            text = text[..nul];
+        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        Span<byte> utf8 = max <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            int n = Encoding.UTF8.GetBytes(text, utf8);
+            Span<byte> name = stackalloc byte[255];
+            int len = ParseWire(utf8[..n], name);
+            if (len < 0)
+            {
+                wire = [];
+                return false;
+            }
+            wire = name[..len].ToArray();
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// <c>wdns_domain_to_str(src, srcLen)</c>. <paramref name="srcLen"/> may exceed <paramref name="src"/> by the
+    /// phantom byte <c>wdns_len_uname</c> reports for an unterminated name; bytes past the span read as 0.
+    /// </summary>
+    internal static void Append(ref ByteBuilder b, scoped ReadOnlySpan<byte> src, int srcLen)
+    {
+        int remaining = srcLen;
+        int p = 0;
+        int read = 0;
+        byte oclen = At(src, 0);
+        while (remaining > 0 && oclen != 0)
+        {
+            p++;
+            remaining--;
+            read += oclen + 1;
+            while (oclen-- != 0 && remaining > 0)
+            {
+                byte c = At(src, p++);
+                remaining--;
+                if (c == '.' || c == '\\')
+                {
+                    b.Append((byte)'\\');
+                    b.Append(c);
+                }
+                else if (c >= '!' && c <= '~')
+                {
+                    b.Append(c);
+                }
+                else
+                {
+                    b.AppendDecimalEscape(c);
+                }
+            }
+            b.Append((byte)'.');
+            oclen = At(src, p);
+        }
+        if (read == 0)
+            b.Append((byte)'.');
+    }
+
+    private static byte At(ReadOnlySpan<byte> s, int i) => (uint)i < (uint)s.Length ? s[i] : (byte)0;
+
+    /// <summary>The <c>_wdns_str_to_name</c> state machine over UTF-8 bytes; returns the wire length or -1.</summary>
+    internal static int ParseWire(ReadOnlySpan<byte> str, Span<byte> data)
+    {
+        int slen = str.Length;
+        if (slen == 0 || (slen == 1 && str[0] == '.'))
+        {
+            data[0] = 0;
+            return 1;
+        }
+
+        int len = 1;           // bytes of name so far (the pending length octet counts)
+        int oclenAt = 0;       // where the current label's length octet goes
+        int w = 1;             // next write position
+        int labelLen = 0;
+        int p = 0;
+        for (; ; )
+        {
+            byte c = p < str.Length ? str[p] : (byte)0;
+            p++;
+            labelLen++;
+
+            if (slen == 0)
+            {
+                if (len == 255)
+                    return -1;
+                data[oclenAt] = (byte)(--labelLen);
+                data[w++] = 0;
+                len++;
+                break;
+            }
+
+            if (len >= 255)
+                return -1;
+
+            byte next = p < str.Length ? str[p] : (byte)0;
+            if (c == '\\' && !IsDigit(next))
+            {
+                // An escaped character; a backslash at the very end has nothing to escape.
+                if (p >= str.Length)
+                    return -1;
+                data[w++] = next;
+                len++;
+                p++;
+                slen--;
+            }
+            else if (c == '\\' && slen >= 3)
+            {
+                if (p + 3 > str.Length)
+                    return -1;
+                byte d0 = str[p], d1 = str[p + 1], d2 = str[p + 2];
+                p += 3;
+                slen -= 3;
+                if (!IsDigit(d0) || !IsDigit(d1) || !IsDigit(d2))
+                    return -1;
+                int val = (d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0');
+                if (val > 255)
+                    return -1;
+                data[w++] = (byte)val;
+                len++;
+            }
+            else if (c == '\\')
+            {
+                return -1;
+            }
+            else if (c == '.')
+            {
+                labelLen--;
+                data[oclenAt] = (byte)labelLen;
+                if (labelLen == 0)
+                    return -1;
+                oclenAt = w++;
+                len++;
+                if (slen == 1)
+                {
+                    data[oclenAt] = 0;
+                    break;
+                }
+                labelLen = 0;
+            }
+            else if (c != 0)
+            {
+                data[w++] = c;
+                len++;
+            }
+
+            slen--;
+        }
+        return w;
+    }
+
+    private static bool IsDigit(byte c) => c >= '0' && c <= '9';
+}

@@ -1,0 +1,288 @@
+using System.Buffers;
+
+namespace Nmsg.Dns;
+
+/// <summary>
+/// IP address text exactly as libnmsg and wdns print it (SPEC §8.4.5): dotted quad for IPv4; for IPv6 the classic
+/// BIND <c>inet_ntop</c> (libmy <c>fast_inet_ntop</c>): lowercase groups without leading zeros, the first longest
+/// run of two or more zero groups as <c>::</c>, <c>::a.b.c.d</c> and <c>::ffff:a.b.c.d</c> for compatible and
+/// mapped addresses. <see cref="System.Net.IPAddress"/> differs on some of these, hence this type.
+/// </summary>
+public static class IpText
+{
+    /// <summary>Longest text either form can produce.</summary>
+    internal const int MaxLength = 45;
+
+    /// <summary>Appends the text of a 4- or 16-byte address; false (nothing written) for any other length.</summary>
+    public static bool TryFormat(ReadOnlySpan<byte> address, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (address.Length != 4 && address.Length != 16)
+            return false;
+        Span<byte> dst = output.GetSpan(MaxLength);
+        int n = address.Length == 4 ? WriteV4(address, dst) : WriteV6(address, dst);
+        output.Advance(n);
+        return true;
+    }
+
+    /// <summary>The address text as a string (convenience; allocates).</summary>
+    public static string? ToString(ReadOnlySpan<byte> address)
+    {
+        if (address.Length != 4 && address.Length != 16)
+            return null;
+        Span<byte> dst = stackalloc byte[MaxLength];
+        int n = address.Length == 4 ? WriteV4(address, dst) : WriteV6(address, dst);
+        return System.Text.Encoding.ASCII.GetString(dst[..n]);
+    }
+
+    /// <summary>
+    /// glibc <c>inet_pton</c>: first as IPv4 (exactly four decimal octets, no leading zeros), then as IPv6 (groups,
+    /// one <c>::</c>, optional trailing dotted quad). Returns 4 or 16 bytes.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out byte[] address)
+    {
+        Span<byte> buf = stackalloc byte[16];
+        if (TryParseV4(text, buf))
+        {
+            address = buf[..4].ToArray();
+            return true;
+        }
+        if (TryParseV6(text, buf))
+        {
+            address = buf.ToArray();
+            return true;
+        }
+        address = [];
+        return false;
+    }
+
+    internal static void Append(ref ByteBuilder b, scoped ReadOnlySpan<byte> address)
+    {
+        Span<byte> tmp = stackalloc byte[MaxLength];
+        int n = address.Length == 4 ? WriteV4(address, tmp) : WriteV6(address, tmp);
+        b.Append(tmp[..n]);
+    }
+
+    internal static int WriteV4(ReadOnlySpan<byte> a, Span<byte> dst)
+    {
+        int p = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            if (i > 0)
+                dst[p++] = (byte)'.';
+            byte v = a[i];
+            if (v >= 100)
+                dst[p++] = (byte)('0' + v / 100);
+            if (v >= 10)
+                dst[p++] = (byte)('0' + v / 10 % 10);
+            dst[p++] = (byte)('0' + v % 10);
+        }
+        return p;
+    }
+
+    internal static int WriteV6(ReadOnlySpan<byte> a, Span<byte> dst)
+    {
+        Span<int> words = stackalloc int[8];
+        for (int i = 0; i < 8; i++)
+            words[i] = (a[2 * i] << 8) | a[2 * i + 1];
+
+        // Longest run of zero words; on a tie the first one wins (only a strictly longer run replaces it).
+        int bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            if (words[i] == 0)
+            {
+                if (curBase == -1)
+                {
+                    curBase = i;
+                    curLen = 1;
+                }
+                else
+                {
+                    curLen++;
+                }
+            }
+            else if (curBase != -1)
+            {
+                if (bestBase == -1 || curLen > bestLen)
+                {
+                    bestBase = curBase;
+                    bestLen = curLen;
+                }
+                curBase = -1;
+            }
+        }
+        if (curBase != -1 && (bestBase == -1 || curLen > bestLen))
+        {
+            bestBase = curBase;
+            bestLen = curLen;
+        }
+        if (bestBase != -1 && bestLen < 2)
+            bestBase = -1;
+
+        int p = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            if (bestBase != -1 && i >= bestBase && i < bestBase + bestLen)
+            {
+                if (i == bestBase)
+                    dst[p++] = (byte)':';
+                continue;
+            }
+            if (i != 0)
+                dst[p++] = (byte)':';
+            if (i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xffff)))
+            {
+                p += WriteV4(a[12..], dst[p..]);
+                return p;
+            }
+            p += WriteHexWord(words[i], dst[p..]);
+        }
+        if (bestBase != -1 && bestBase + bestLen == 8)
+            dst[p++] = (byte)':';
+        return p;
+    }
+
+    private static int WriteHexWord(int w, Span<byte> dst)
+    {
+        int digits = w >= 0x1000 ? 4 : w >= 0x100 ? 3 : w >= 0x10 ? 2 : 1;
+        for (int i = digits - 1; i >= 0; i--)
+        {
+            dst[i] = ByteBuilder.HexLower[w & 0xF];
+            w >>= 4;
+        }
+        return digits;
+    }
+
+    internal static bool TryParseV4(ReadOnlySpan<char> s, Span<byte> dst)
+    {
+        int octets = 0;
+        int value = 0;
+        bool sawDigit = false;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c >= '0' && c <= '9')
+            {
+                if (sawDigit && value == 0)
+                    return false; // leading zero
+                value = value * 10 + (c - '0');
+                if (value > 255)
+                    return false;
+                if (!sawDigit)
+                {
+                    if (++octets > 4)
+                        return false;
+                    sawDigit = true;
+                }
+            }
+            else if (c == '.' && sawDigit)
+            {
+                if (octets == 4)
+                    return false;
+                dst[octets - 1] = (byte)value;
+                value = 0;
+                sawDigit = false;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        if (octets < 4 || !sawDigit)
+            return false;
+        dst[3] = (byte)value;
+        return true;
+    }
+
+    internal static bool TryParseV6(ReadOnlySpan<char> s, Span<byte> dst)
+    {
+        Span<byte> tmp = stackalloc byte[16];
+        tmp.Clear();
+        int tp = 0;
+        int colonp = -1;
+        int i = 0;
+        if (s.Length > 0 && s[0] == ':')
+        {
+            if (s.Length < 2 || s[1] != ':')
+                return false;
+            i = 1;
+        }
+        int curtok = i;
+        bool sawXdigit = false;
+        int val = 0;
+        int digits = 0;
+        while (i < s.Length)
+        {
+            char ch = s[i++];
+            int hv = HexValue(ch);
+            if (hv >= 0)
+            {
+                if (++digits > 4)
+                    return false;
+                val = (val << 4) | hv;
+                sawXdigit = true;
+                continue;
+            }
+            if (ch == ':')
+            {
+                curtok = i;
+                if (!sawXdigit)
+                {
+                    if (colonp != -1)
+                        return false;
+                    colonp = tp;
+                    continue;
+                }
+                if (i == s.Length)
+                    return false;
+                if (tp + 2 > 16)
+                    return false;
+                tmp[tp++] = (byte)(val >> 8);
+                tmp[tp++] = (byte)val;
+                sawXdigit = false;
+                digits = 0;
+                val = 0;
+                continue;
+            }
+            if (ch == '.' && tp + 4 <= 16 && TryParseV4(s[curtok..], tmp[tp..]))
+            {
+                tp += 4;
+                sawXdigit = false;
+                break;
+            }
+            return false;
+        }
+        if (sawXdigit)
+        {
+            if (tp + 2 > 16)
+                return false;
+            tmp[tp++] = (byte)(val >> 8);
+            tmp[tp++] = (byte)val;
+        }
+        if (colonp != -1)
+        {
+            if (tp == 16)
+                return false;
+            int n = tp - colonp;
+            for (int k = 1; k <= n; k++)
+            {
+                tmp[16 - k] = tmp[colonp + n - k];
+                tmp[colonp + n - k] = 0;
+            }
+            tp = 16;
+        }
+        if (tp != 16)
+            return false;
+        tmp.CopyTo(dst);
+        return true;
+    }
+
+    private static int HexValue(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
+}

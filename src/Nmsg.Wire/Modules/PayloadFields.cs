@@ -1,0 +1,140 @@
+using Nmsg.Protobuf;
+
+namespace Nmsg.Modules;
+
+/// <summary>
+/// One pass over a payload's protobuf fields, recording where each occurrence is, so that the formatters can walk a
+/// module's table in printing order without materializing the message. Not thread-safe; reuse one per thread.
+/// </summary>
+internal sealed class PayloadFields
+{
+    private Entry[] _entries = new Entry[32];
+    private int _count;
+    private ReadOnlyMemory<byte> _payload;
+
+    [ThreadStatic]
+    private static PayloadFields? t_cached;
+
+    /// <summary>A per-thread instance (formatting is synchronous and not re-entrant).</summary>
+    public static PayloadFields ForThread() => t_cached ??= new PayloadFields();
+
+    private struct Entry
+    {
+        public int Number;
+        public WireType Wire;
+        public ulong Bits;
+        public int Offset;
+        public int Length;
+    }
+
+    /// <summary>Indexes a payload; throws <see cref="NmsgFormatException"/> if it is not valid protobuf or lacks a required field.</summary>
+    public void Load(ReadOnlyMemory<byte> payload, NmsgModule module)
+    {
+        _payload = payload;
+        _count = 0;
+        var reader = new ProtoReader(payload.Span);
+        while (reader.TryReadTag(out int field, out WireType wt))
+        {
+            if (_count == _entries.Length)
+                Array.Resize(ref _entries, _entries.Length * 2);
+            ref Entry e = ref _entries[_count++];
+            e.Number = field;
+            e.Wire = wt;
+            switch (wt)
+            {
+                case WireType.Varint:
+                    e.Bits = reader.ReadVarint();
+                    break;
+                case WireType.Fixed32:
+                    e.Bits = reader.ReadFixed32();
+                    break;
+                case WireType.Fixed64:
+                    e.Bits = (ulong)reader.ReadFixed32() | ((ulong)reader.ReadFixed32() << 32);
+                    break;
+                case WireType.LengthDelimited:
+                    (e.Offset, e.Length) = reader.ReadLengthDelimited();
+                    break;
+                default:
+                    reader.Skip(wt);
+                    _count--;
+                    break;
+            }
+        }
+        foreach (int required in module.RequiredNumbers)
+        {
+            if (!Has(required))
+                ThrowHelper.Protobuf($"{module.Name} payload lacks required field {required}");
+        }
+    }
+
+    public bool Has(int number)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (_entries[i].Number == number)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The values of a stored field in wire order (packed repeated scalars expanded).</summary>
+    public void Collect(NmsgField field, List<NmsgFieldValue> values)
+    {
+        values.Clear();
+        for (int i = 0; i < _count; i++)
+        {
+            ref Entry e = ref _entries[i];
+            if (e.Number != field.Number)
+                continue;
+            switch (field.Wire)
+            {
+                case NmsgWireKind.Bytes or NmsgWireKind.Message when e.Wire == WireType.LengthDelimited:
+                    values.Add(new NmsgFieldValue(_payload.Slice(e.Offset, e.Length)));
+                    break;
+                case NmsgWireKind.Varint when e.Wire == WireType.Varint:
+                case NmsgWireKind.Fixed64 when e.Wire == WireType.Fixed64:
+                    values.Add(new NmsgFieldValue(e.Bits));
+                    break;
+                case NmsgWireKind.Fixed32 when e.Wire == WireType.Fixed32:
+                    values.Add(new NmsgFieldValue(e.Bits));
+                    break;
+                case NmsgWireKind.SFixed32 when e.Wire == WireType.Fixed32:
+                    values.Add(new NmsgFieldValue((ulong)(long)(int)(uint)e.Bits));
+                    break;
+                case NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64
+                    when e.Wire == WireType.LengthDelimited:
+                    ExpandPacked(field.Wire, _payload.Span.Slice(e.Offset, e.Length), values);
+                    break;
+                default:
+                    ThrowHelper.Protobuf($"field {field.Name} has wire type {(int)e.Wire}");
+                    break;
+            }
+        }
+        // A singular field seen more than once: protobuf keeps the last.
+        if (!field.IsRepeated && values.Count > 1)
+            values.RemoveRange(0, values.Count - 1);
+    }
+
+    private static void ExpandPacked(NmsgWireKind kind, ReadOnlySpan<byte> data, List<NmsgFieldValue> values)
+    {
+        var r = new ProtoReader(data);
+        while (!r.End)
+        {
+            switch (kind)
+            {
+                case NmsgWireKind.Varint:
+                    values.Add(new NmsgFieldValue(r.ReadVarint()));
+                    break;
+                case NmsgWireKind.Fixed32:
+                    values.Add(new NmsgFieldValue(r.ReadFixed32()));
+                    break;
+                case NmsgWireKind.SFixed32:
+                    values.Add(new NmsgFieldValue((ulong)(long)(int)r.ReadFixed32()));
+                    break;
+                default:
+                    values.Add(new NmsgFieldValue(r.ReadFixed32() | ((ulong)r.ReadFixed32() << 32)));
+                    break;
+            }
+        }
+    }
+}

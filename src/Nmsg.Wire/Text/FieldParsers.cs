@@ -1,0 +1,91 @@
+using System.Globalization;
+using Nmsg.Dns;
+using Nmsg.Modules;
+
+namespace Nmsg.Text;
+
+/// <summary>The custom parsers of SPEC §8.3 (DNS names, types, classes, rdata, rcodes, protocols, SIE times, hex).</summary>
+internal static class FieldParsers
+{
+    /// <summary>Whether a field's value is given as text to a custom parser (JSON input then requires a string).</summary>
+    public static bool HasParser(NmsgField f) => f.Format is NmsgFieldFormat.DnsName or NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType
+        or NmsgFieldFormat.DnsClass or NmsgFieldFormat.SieDnsClass or NmsgFieldFormat.DnsRdata or NmsgFieldFormat.Rcode
+        or NmsgFieldFormat.IpProto or NmsgFieldFormat.SieTime or NmsgFieldFormat.Hex;
+
+    /// <summary>Parses <paramref name="text"/> with the field's custom parser; null on success, else the reason.</summary>
+    public static string? Parse(NmsgField f, string text, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        value = default;
+        switch (f.Format)
+        {
+            case NmsgFieldFormat.DnsName:
+                if (!DnsNames.TryParse(text, out byte[] wire))
+                    return $"'{text}' is not a domain name";
+                value = new NmsgFieldValue(wire);
+                return null;
+            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
+                if (!DnsMnemonics.TryParseType(text, out ushort type))
+                    return $"'{text}' is not a DNS type";
+                if (type == 0 && (f.Format == NmsgFieldFormat.SieDnsType || !text.Equals("TYPE0", StringComparison.OrdinalIgnoreCase)))
+                    return "DNS type 0";
+                value = new NmsgFieldValue(type);
+                return null;
+            case NmsgFieldFormat.DnsClass:
+                if (!DnsMnemonics.TryParseClass(text, out ushort cls))
+                    return $"'{text}' is not a DNS class";
+                if (cls == 0 && !text.Equals("CLASS0", StringComparison.OrdinalIgnoreCase))
+                    return "DNS class 0";
+                value = new NmsgFieldValue(cls);
+                return null;
+            case NmsgFieldFormat.SieDnsClass:
+                // sie-nmsg's parser stores IN whatever it is given (SPEC §8.3); we parse for real (docs/compatibility.md).
+                if (!DnsMnemonics.TryParseClass(text, out ushort sieCls) || sieCls == 0)
+                    return $"'{text}' is not a DNS class";
+                value = new NmsgFieldValue(sieCls);
+                return null;
+            case NmsgFieldFormat.DnsRdata:
+                NmsgField? tf = builder.Module.FindField("rrtype"), cf = builder.Module.FindField("rrclass");
+                if (tf is null || cf is null || builder.First(tf) is not { } t || builder.First(cf) is not { } c)
+                    return "rdata needs rrtype and rrclass before it";
+                if (!DnsRdata.TryParse((ushort)t.Bits, (ushort)c.Bits, text, out byte[] rdata, out string? error))
+                    return $"bad rdata '{text}': {error}";
+                value = new NmsgFieldValue(rdata);
+                return null;
+            case NmsgFieldFormat.Rcode:
+                if (DnsMnemonics.TryParseRcode(text, out ushort rcode))
+                {
+                    value = new NmsgFieldValue(rcode);
+                    return null;
+                }
+                if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint n) && n <= 15)
+                {
+                    value = new NmsgFieldValue(n);
+                    return null;
+                }
+                return $"'{text}' is not an rcode";
+            case NmsgFieldFormat.IpProto:
+                ulong proto = text.ToUpperInvariant() switch { "UDP" => 17, "TCP" => 6, "ICMP" => 1, _ => ulong.MaxValue };
+                if (proto == ulong.MaxValue && (!NmsgAliases.TryParseBase0(text, out uint p) || p > 65535))
+                    return $"'{text}' is not an IP protocol";
+                value = new NmsgFieldValue(proto != ulong.MaxValue ? proto : (ulong)NmsgAliases.TryParseBase0Value(text));
+                return null;
+            case NmsgFieldFormat.SieTime:
+                if (!DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
+                        DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime dt))
+                    return $"'{text}' is not YYYY-MM-DD HH:MM:SS";
+                long secs = (long)(dt - DateTime.UnixEpoch).TotalSeconds;
+                if (secs is < 0 or > uint.MaxValue)
+                    return $"'{text}' is out of range";
+                value = new NmsgFieldValue((ulong)secs);
+                return null;
+            case NmsgFieldFormat.Hex:
+                if (!uint.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.AllowHexSpecifier,
+                        CultureInfo.InvariantCulture, out uint hex) || hex == uint.MaxValue)
+                    return $"'{text}' is not a hex value";
+                value = new NmsgFieldValue(hex);
+                return null;
+            default:
+                return "no parser";
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Buffers;
+using Nmsg.Internal;
+using Nmsg.Modules;
+
+namespace Nmsg.Text;
+
+/// <summary>libnmsg's JSON string rules (SPEC §6.3): UTF-8 sanitizing, NUL-terminated segments, escaping.</summary>
+internal static class JsonString
+{
+    private static ReadOnlySpan<byte> Replacement => [0xEF, 0xBF, 0xBD];
+
+    /// <summary>Writes a quoted, escaped .NET string.</summary>
+    public static void Write(IBufferWriter<byte> w, string s)
+    {
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(max);
+        int n = System.Text.Encoding.UTF8.GetBytes(s, rented);
+        w.Byte((byte)'"');
+        WriteEscapedContent(w, rented.AsSpan(0, n));
+        w.Byte((byte)'"');
+        ArrayPool<byte>.Shared.Return(rented);
+    }
+
+    /// <summary>
+    /// Writes bytes as a quoted JSON string. With <paramref name="sanitize"/> (STRING/MLSTRING fields), invalid
+    /// UTF-8 becomes U+FFFD and each valid run ends at its first NUL, as libnmsg does.
+    /// </summary>
+    public static void WriteEscaped(IBufferWriter<byte> w, ReadOnlySpan<byte> s, bool sanitize)
+    {
+        w.Byte((byte)'"');
+        if (!sanitize)
+        {
+            WriteEscapedContent(w, s);
+        }
+        else
+        {
+            int segment = 0, i = 0;
+            while (i < s.Length)
+            {
+                int n = ValidSequenceLength(s[i..], out int consumeInvalid);
+                if (n > 0)
+                {
+                    i += n;
+                    continue;
+                }
+                WriteSegment(w, s[segment..i]);
+                w.Write(Replacement);
+                i += consumeInvalid;
+                segment = i;
+            }
+            WriteSegment(w, s[segment..]);
+        }
+        w.Byte((byte)'"');
+    }
+
+    private static void WriteSegment(IBufferWriter<byte> w, ReadOnlySpan<byte> segment)
+        => WriteEscapedContent(w, NmsgPresentation.UpToNul(segment));
+
+    /// <summary>
+    /// Length of the valid UTF-8 sequence at the start of <paramref name="s"/>, or 0 if invalid, with the bytes
+    /// one U+FFFD replaces in <paramref name="invalidLength"/>.
+    /// </summary>
+    private static int ValidSequenceLength(ReadOnlySpan<byte> s, out int invalidLength)
+    {
+        invalidLength = 1;
+        byte b = s[0];
+        if (b < 0x80)
+            return 1;
+        int need;
+        bool overlong = false;
+        if (b is 0xC0 or 0xC1)
+        {
+            need = 1;
+            overlong = true;
+        }
+        else if (b >= 0xC2 && b <= 0xDF)
+        {
+            need = 1;
+        }
+        else if (b >= 0xE0 && b <= 0xEF)
+        {
+            need = 2;
+            overlong = b == 0xE0 && s.Length > 1 && s[1] < 0xA0;
+        }
+        else if (b >= 0xF0 && b <= 0xF7)
+        {
+            need = 3;
+            overlong = b == 0xF0 && s.Length > 1 && s[1] < 0x90;
+        }
+        else
+        {
+            return 0; // lone continuation byte or an invalid lead
+        }
+        if (s.Length <= need)
+            return 0; // truncated
+        for (int k = 1; k <= need; k++)
+        {
+            if ((s[k] & 0xC0) != 0x80)
+                return 0;
+        }
+        if (overlong)
+        {
+            invalidLength = need + 1; // a recognised overlong form is replaced whole
+            return 0;
+        }
+        return need + 1;
+    }
+
+    /// <summary>Escapes <c>"</c>, <c>\</c> and control bytes; everything else (UTF-8 included) passes through.</summary>
+    public static void WriteEscapedContent(IBufferWriter<byte> w, ReadOnlySpan<byte> s)
+    {
+        int start = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            byte b = s[i];
+            if (b >= 0x20 && b != (byte)'"' && b != (byte)'\\')
+                continue;
+            w.Write(s[start..i]);
+            start = i + 1;
+            switch (b)
+            {
+                case (byte)'"': w.Ascii("\\\""); break;
+                case (byte)'\\': w.Ascii("\\\\"); break;
+                case 0x08: w.Ascii("\\b"); break;
+                case 0x0C: w.Ascii("\\f"); break;
+                case (byte)'\n': w.Ascii("\\n"); break;
+                case (byte)'\r': w.Ascii("\\r"); break;
+                case (byte)'\t': w.Ascii("\\t"); break;
+                default:
+                    w.Ascii("\\u00");
+                    w.Hex(b, 2);
+                    break;
+            }
+        }
+        w.Write(s[start..]);
+    }
+}
+
+/// <summary>base:encode's JSON payload object (SPEC §8.1): <c>{"val":…,"b64":"…"}</c>.</summary>
+internal static class EncodePayload
+{
+    public static void Write(NmsgModule module, PayloadFields fields, ReadOnlySpan<byte> payload, PooledBufferWriter w)
+    {
+        int type = -1;
+        NmsgField? typeField = module.FindField("type");
+        if (typeField is not null)
+        {
+            var values = new List<NmsgFieldValue>(1);
+            fields.Collect(typeField, values);
+            if (values.Count > 0)
+                type = (int)values[0].Bits;
+        }
+        w.Byte((byte)'{');
+        bool val = false;
+        switch (type)
+        {
+            case 1: // JSON: inserted verbatim when it parses
+                if (IsJson(payload))
+                {
+                    w.Ascii("\"val\":");
+                    w.Write(payload);
+                    val = true;
+                }
+                break;
+            case 3: // MSGPACK: no text form
+                break;
+            default: // TEXT, YAML, XML
+                w.Ascii("\"val\":");
+                JsonString.WriteEscaped(w, payload, sanitize: true);
+                val = true;
+                break;
+        }
+        if (val)
+            w.Byte((byte)',');
+        w.Ascii("\"b64\":\"");
+        w.Base64(payload);
+        w.Ascii("\"}");
+    }
+
+    private static bool IsJson(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(payload, new System.Text.Json.JsonReaderOptions { AllowTrailingCommas = false });
+            while (reader.Read())
+            {
+            }
+            return reader.BytesConsumed > 0;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,346 @@
+using System.Buffers;
+using Nmsg.Dns;
+using Nmsg.Internal;
+using Nmsg.Modules;
+
+namespace Nmsg.Text;
+
+/// <summary>
+/// nmsgtool's JSON output (SPEC §6.1–6.4): one compact object per message. Where nmsgtool fails (unknown type,
+/// undecodable payload, a field it cannot format) this writes a sensible object instead, and negative integers
+/// are written as themselves, not as their two's-complement uint64 (docs/compatibility.md).
+/// </summary>
+public static class NmsgJson
+{
+    [ThreadStatic]
+    private static List<NmsgFieldValue>? t_values;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_scratch;
+
+    /// <summary>Writes one message as a JSON object followed by "\n".</summary>
+    public static void Format(NmsgMessage message, IBufferWriter<byte> output, NmsgTextOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(output);
+        options ??= NmsgTextOptions.Default;
+        NmsgModule? module = options.Modules.Find(message.Vid, message.MsgType);
+        output.Ascii("{\"time\":\"");
+        output.Timestamp(message.Time, clampNanoseconds: true);
+        output.Ascii("\",\"vname\":");
+        JsonString.Write(output, options.Modules.VendorName(message.Vid) ?? "(unknown)");
+        output.Ascii(",\"mname\":");
+        JsonString.Write(output, module?.Name ?? "(unknown)");
+        uint source = options.SetSource != 0 ? options.SetSource : message.Source ?? 0;
+        if (source != 0)
+        {
+            output.Ascii(",\"source\":\"");
+            output.Hex(source, 8);
+            output.Byte((byte)'"');
+        }
+        WriteAliased(output, "operator", options.SetOperator != 0 ? options.SetOperator : message.Operator ?? 0, options.Aliases.OperatorName);
+        WriteAliased(output, "group", options.SetGroup != 0 ? options.SetGroup : message.Group ?? 0, options.Aliases.GroupName);
+
+        if (module is null)
+        {
+            // nmsgtool aborts here; we keep the type numbers and the raw payload.
+            output.Ascii(",\"vid\":");
+            output.UInt(message.Vid);
+            output.Ascii(",\"msgtype\":");
+            output.UInt(message.MsgType);
+            output.Ascii(",\"payload\":");
+            Base64OrNull(output, message.Payload.Span);
+            output.Ascii("}\n");
+            return;
+        }
+
+        PooledBufferWriter body = t_scratch ??= new PooledBufferWriter(4096);
+        body.Clear();
+        bool ok;
+        try
+        {
+            ok = WriteMessage(message, module, body);
+        }
+        catch (NmsgFormatException)
+        {
+            ok = false;
+        }
+        if (ok)
+        {
+            output.Ascii(",\"message\":");
+            output.Write(body.WrittenSpan);
+        }
+        else
+        {
+            // Undecodable payload: nmsgtool aborts; we give the raw payload instead of "message".
+            output.Ascii(",\"payload\":");
+            Base64OrNull(output, message.Payload.Span);
+        }
+        output.Ascii("}\n");
+    }
+
+    /// <summary>Formats to a string (convenience).</summary>
+    public static string Format(NmsgMessage message, NmsgTextOptions? options = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        Format(message, buffer, options);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteAliased(IBufferWriter<byte> w, string key, uint value, Func<uint, string?> alias)
+    {
+        if (value == 0)
+            return;
+        w.Ascii(",\"");
+        w.Ascii(key);
+        w.Ascii("\":");
+        if (alias(value) is { } name)
+            JsonString.Write(w, name);
+        else
+            w.UInt(value);
+    }
+
+    private static void Base64OrNull(IBufferWriter<byte> w, ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            w.Ascii("null");
+            return;
+        }
+        w.Byte((byte)'"');
+        w.Base64(data);
+        w.Byte((byte)'"');
+    }
+
+    private static bool WriteMessage(NmsgMessage m, NmsgModule module, PooledBufferWriter w)
+    {
+        PayloadFields fields = PayloadFields.ForThread();
+        if (m.HasPayloadField)
+            fields.Load(m.Payload, module);
+        else
+            fields.Load(ReadOnlyMemory<byte>.Empty, module);
+        List<NmsgFieldValue> values = t_values ??= [];
+        w.Byte((byte)'{');
+        bool first = true;
+        foreach (NmsgField f in module.Fields)
+        {
+            if (f.IsStored)
+            {
+                fields.Collect(f, values);
+                if (values.Count == 0 && !f.IsRepeated)
+                    continue;
+            }
+            else
+            {
+                values.Clear();
+                if (f.Getter is null)
+                    continue;
+                for (int i = 0; f.Getter(m, i, out NmsgFieldValue v); i++)
+                {
+                    values.Add(v);
+                    if (!f.IsRepeated)
+                        break;
+                }
+                if (values.Count == 0)
+                    continue;
+            }
+            if (!first)
+                w.Byte((byte)',');
+            first = false;
+            w.Byte((byte)'"');
+            w.Ascii(f.Name);
+            w.Ascii("\":");
+            if (f.IsRepeated)
+            {
+                w.Byte((byte)'[');
+                for (int i = 0; i < values.Count; i++)
+                {
+                    if (i > 0)
+                        w.Byte((byte)',');
+                    WriteValue(f, values[i], module, fields, w);
+                }
+                w.Byte((byte)']');
+            }
+            else
+            {
+                WriteValue(f, values[0], module, fields, w);
+            }
+        }
+        w.Byte((byte)'}');
+        return true;
+    }
+
+    private static void WriteValue(NmsgField f, NmsgFieldValue v, NmsgModule module, PayloadFields fields, PooledBufferWriter w)
+    {
+        switch (f.Format)
+        {
+            case NmsgFieldFormat.DnsName:
+                w.Byte((byte)'"');
+                if (v.Bytes.Length is >= 1 and <= 255)
+                    DnsNameEscaped(v.Bytes.Span, w);
+                w.Byte((byte)'"');
+                return;
+            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
+                Quoted(w, DnsMnemonics.TypeName((ushort)v.Bits), "TYPE", (ushort)v.Bits);
+                return;
+            case NmsgFieldFormat.DnsClass:
+                Quoted(w, DnsMnemonics.ClassName((ushort)v.Bits), "CLASS", (ushort)v.Bits);
+                return;
+            case NmsgFieldFormat.SieDnsClass:
+                JsonString.Write(w, DnsMnemonics.ClassName((ushort)v.Bits) ?? "<UNKNOWN>");
+                return;
+            case NmsgFieldFormat.Rcode:
+                Quoted(w, DnsMnemonics.RcodeName((ushort)v.Bits), "", (ushort)v.Bits);
+                return;
+            case NmsgFieldFormat.IpProto:
+                Quoted(w, NmsgPresentation.IpProtoName((ushort)v.Bits), "", (ushort)v.Bits);
+                return;
+            case NmsgFieldFormat.DnsRdata:
+                if (!NmsgPresentation.RrTypeAndClass(module, fields, out ushort rrtype, out ushort rrclass))
+                {
+                    w.Ascii("null"); // nmsgtool aborts: rdata cannot be rendered without rrtype and rrclass
+                    return;
+                }
+                var text = new PooledBufferWriter(256);
+                try
+                {
+                    DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, text);
+                    JsonString.WriteEscaped(w, text.WrittenSpan, sanitize: false);
+                }
+                finally
+                {
+                    text.Dispose();
+                }
+                return;
+            case NmsgFieldFormat.DnsMessageJson:
+                int mark = w.WrittenCount;
+                if (!DnsMessageText.TryFormatJson(v.Bytes.Span, w))
+                {
+                    w.Truncate(mark);
+                    w.Ascii("null");
+                }
+                return;
+            case NmsgFieldFormat.SieDnsMessage:
+                var dump = new PooledBufferWriter(1024);
+                try
+                {
+                    if (DnsMessageText.TryFormat(v.Bytes.Span, dump))
+                        JsonString.WriteEscaped(w, dump.WrittenSpan, sanitize: false);
+                    else
+                        w.Ascii("\"<PARSE ERROR>\"");
+                }
+                finally
+                {
+                    dump.Dispose();
+                }
+                return;
+            case NmsgFieldFormat.SieTime:
+                w.Byte((byte)'"');
+                w.DateTime((uint)v.Bits);
+                w.Byte((byte)'"');
+                return;
+            case NmsgFieldFormat.Hex:
+                w.Byte((byte)'"');
+                w.Hex((uint)v.Bits, 0);
+                w.Byte((byte)'"');
+                return;
+            case NmsgFieldFormat.EnumName:
+                if (f.Enum?.NameOf((int)v.Bits) is { } enumName)
+                    JsonString.Write(w, enumName);
+                else
+                    w.UInt(v.Bits);
+                return;
+            case NmsgFieldFormat.EncodePayload:
+                EncodePayload.Write(module, fields, v.Bytes.Span, w);
+                return;
+            default:
+                WriteDefault(f, v, w);
+                return;
+        }
+    }
+
+    private static void Quoted(PooledBufferWriter w, string? name, string prefix, ushort n)
+    {
+        w.Byte((byte)'"');
+        if (name is not null)
+        {
+            w.Ascii(name);
+        }
+        else
+        {
+            w.Ascii(prefix);
+            w.UInt(n);
+        }
+        w.Byte((byte)'"');
+    }
+
+    private static void DnsNameEscaped(ReadOnlySpan<byte> wire, PooledBufferWriter w)
+    {
+        var text = new PooledBufferWriter(256);
+        try
+        {
+            DnsNames.FormatLenient(wire, text);
+            JsonString.WriteEscapedContent(w, text.WrittenSpan);
+        }
+        finally
+        {
+            text.Dispose();
+        }
+    }
+
+    private static void WriteDefault(NmsgField f, NmsgFieldValue v, PooledBufferWriter w)
+    {
+        ReadOnlySpan<byte> bytes = v.Bytes.Span;
+        switch (f.Type)
+        {
+            case NmsgFieldType.Enum:
+                if (f.Enum?.NameOf((int)v.Bits) is { } name)
+                    JsonString.Write(w, name);
+                else
+                    w.Int((int)v.Bits);
+                return;
+            case NmsgFieldType.Bytes:
+                Base64OrNull(w, bytes);
+                return;
+            case NmsgFieldType.String or NmsgFieldType.MLString:
+                JsonString.WriteEscaped(w, bytes, sanitize: true);
+                return;
+            case NmsgFieldType.IP:
+                if (bytes.Length is 4 or 16)
+                {
+                    w.Byte((byte)'"');
+                    IpText.TryFormat(bytes, w);
+                    w.Byte((byte)'"');
+                }
+                else
+                {
+                    w.Ascii("null");
+                }
+                return;
+            case NmsgFieldType.UInt16:
+                w.UInt((ushort)v.Bits);
+                return;
+            case NmsgFieldType.UInt32:
+                w.UInt((uint)v.Bits);
+                return;
+            case NmsgFieldType.UInt64:
+                w.UInt(v.Bits);
+                return;
+            case NmsgFieldType.Int16:
+                w.Int((short)v.Bits);
+                return;
+            case NmsgFieldType.Int32:
+                w.Int((int)v.Bits);
+                return;
+            case NmsgFieldType.Int64:
+                w.Int((long)v.Bits);
+                return;
+            case NmsgFieldType.Double:
+                w.DoubleJson(v.AsDouble);
+                return;
+            case NmsgFieldType.Bool:
+                w.Ascii(v.Bits != 0 ? "true" : "false");
+                return;
+        }
+    }
+}

@@ -1,0 +1,371 @@
+using System.Buffers;
+using Nmsg.Dns;
+using Nmsg.Internal;
+using Nmsg.Modules;
+
+namespace Nmsg.Text;
+
+/// <summary>
+/// nmsgtool's presentation format (SPEC §5.1–5.2), byte for byte: a header line, one line per field in the module's
+/// table order, then a blank line.
+/// </summary>
+public static class NmsgPresentation
+{
+    [ThreadStatic]
+    private static PooledBufferWriter? t_scratch;
+
+    [ThreadStatic]
+    private static List<NmsgFieldValue>? t_values;
+
+    /// <summary>
+    /// Writes one message. Returns false, writing nothing, where nmsgtool prints nothing: a known type whose payload
+    /// is absent or undecodable, or a field that cannot be rendered (e.g. rdata without rrtype).
+    /// </summary>
+    public static bool Format(NmsgMessage message, IBufferWriter<byte> output, NmsgTextOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(output);
+        options ??= NmsgTextOptions.Default;
+        PooledBufferWriter w = t_scratch ??= new PooledBufferWriter(4096);
+        w.Clear();
+        NmsgModule? module = options.Modules.Find(message.Vid, message.MsgType);
+        if (module is not null && !message.HasPayloadField)
+            return false;
+
+        WriteHeader(message, module, w, options);
+        if (module is null)
+        {
+            w.Ascii("<UNKNOWN NMSG ");
+            w.UInt(message.Vid);
+            w.Byte((byte)':');
+            w.UInt(message.MsgType);
+            w.Byte((byte)'>');
+            w.Utf8(options.Endline);
+        }
+        else
+        {
+            try
+            {
+                if (!WriteFields(message, module, w, options.Endline))
+                    return false;
+            }
+            catch (NmsgFormatException)
+            {
+                return false;
+            }
+        }
+        w.Byte((byte)'\n');
+        output.Write(w.WrittenSpan);
+        return true;
+    }
+
+    /// <summary>Formats to a string (convenience; the <see cref="IBufferWriter{T}"/> overload does not allocate per field).</summary>
+    public static string? Format(NmsgMessage message, NmsgTextOptions? options = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        return Format(message, buffer, options) ? System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) : null;
+    }
+
+    private static void WriteHeader(NmsgMessage m, NmsgModule? module, PooledBufferWriter w, NmsgTextOptions o)
+    {
+        w.Byte((byte)'[');
+        w.UInt((ulong)m.Payload.Length);
+        w.Ascii("] [");
+        w.Timestamp(m.Time, clampNanoseconds: false);
+        w.Ascii("] [");
+        w.UInt(m.Vid);
+        w.Byte((byte)':');
+        w.UInt(m.MsgType);
+        w.Byte((byte)' ');
+        w.Utf8(o.Modules.VendorName(m.Vid) ?? "(unknown)");
+        w.Byte((byte)' ');
+        w.Utf8(module?.Name ?? "(unknown)");
+        w.Ascii("] [");
+        w.Hex(o.SetSource != 0 ? o.SetSource : m.Source ?? 0, 8);
+        w.Ascii("] [");
+        uint op = o.SetOperator != 0 ? o.SetOperator : m.Operator ?? 0;
+        if (op != 0)
+        {
+            if (o.Aliases.OperatorName(op) is { } name)
+                w.Utf8(name);
+            else
+                w.UInt(op);
+        }
+        w.Ascii("] [");
+        uint group = o.SetGroup != 0 ? o.SetGroup : m.Group ?? 0;
+        if (group != 0)
+        {
+            if (o.Aliases.GroupName(group) is { } name)
+                w.Utf8(name);
+            else
+                w.UInt(group);
+        }
+        w.Ascii("] ");
+        w.Utf8(o.Endline);
+    }
+
+    private static bool WriteFields(NmsgMessage m, NmsgModule module, PooledBufferWriter w, string endline)
+    {
+        PayloadFields fields = PayloadFields.ForThread();
+        fields.Load(m.Payload, module);
+        List<NmsgFieldValue> values = t_values ??= [];
+        foreach (NmsgField f in module.Fields)
+        {
+            if ((f.Flags & (NmsgFieldFlags.Hidden | NmsgFieldFlags.NoPrint)) != 0)
+                continue;
+            if (f.Getter is { } getter)
+            {
+                for (int i = 0; getter(m, i, out NmsgFieldValue v); i++)
+                {
+                    if (!WriteField(f, v, m, module, fields, w, endline))
+                        return false;
+                }
+                continue;
+            }
+            fields.Collect(f, values);
+            foreach (NmsgFieldValue v in values)
+            {
+                if (!WriteField(f, v, m, module, fields, w, endline))
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    private static void Name(PooledBufferWriter w, NmsgField f)
+    {
+        w.Ascii(f.Name);
+        w.Ascii(": ");
+    }
+
+    private static bool WriteField(NmsgField f, NmsgFieldValue v, NmsgMessage m, NmsgModule module, PayloadFields fields,
+        PooledBufferWriter w, string endline)
+    {
+        switch (f.Format)
+        {
+            case NmsgFieldFormat.DnsName:
+                int len = v.Bytes.Length;
+                if (len is >= 1 and <= 255)
+                {
+                    // As wdns: a malformed name prints what can be printed rather than failing.
+                    Name(w, f);
+                    DnsNames.FormatLenient(v.Bytes.Span, w);
+                    w.Utf8(endline);
+                }
+                return true;
+            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
+                Name(w, f);
+                w.Utf8(DnsMnemonics.TypeName((ushort)v.Bits) ?? "<UNKNOWN>");
+                Number(w, (ushort)v.Bits);
+                w.Utf8(endline);
+                return true;
+            case NmsgFieldFormat.DnsClass:
+                Name(w, f);
+                if (DnsMnemonics.ClassName((ushort)v.Bits) is { } cls)
+                {
+                    w.Ascii(cls);
+                }
+                else
+                {
+                    w.Ascii("CLASS");
+                    w.UInt((ushort)v.Bits);
+                }
+                Number(w, (ushort)v.Bits);
+                w.Utf8(endline);
+                return true;
+            case NmsgFieldFormat.SieDnsClass:
+                Name(w, f);
+                w.Ascii(DnsMnemonics.ClassName((ushort)v.Bits) ?? "<UNKNOWN>");
+                Number(w, (ushort)v.Bits);
+                w.Utf8(endline);
+                return true;
+            case NmsgFieldFormat.Rcode:
+                Name(w, f);
+                w.Ascii(DnsMnemonics.RcodeName((ushort)v.Bits) ?? "<UNKNOWN>");
+                Number(w, (ushort)v.Bits);
+                w.Utf8(endline);
+                return true;
+            case NmsgFieldFormat.DnsRdata:
+                if (!RrTypeAndClass(module, fields, out ushort rrtype, out ushort rrclass))
+                    return false;
+                Name(w, f);
+                DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, w);
+                w.Utf8(endline);
+                return true;
+            case NmsgFieldFormat.IpProto:
+                // libnmsg's printer ends this line with a literal newline whatever the endline option says.
+                Name(w, f);
+                string? proto = IpProtoName((ushort)v.Bits);
+                if (proto is not null)
+                {
+                    w.Ascii(proto);
+                    Number(w, (ushort)v.Bits);
+                }
+                else
+                {
+                    w.UInt((ushort)v.Bits);
+                }
+                w.Byte((byte)'\n');
+                return true;
+            case NmsgFieldFormat.DnsMessage or NmsgFieldFormat.SieDnsMessage:
+                WriteDnsMessage(f, v.Bytes.Span, w, endline);
+                return true;
+            case NmsgFieldFormat.SieTime:
+                Name(w, f);
+                w.DateTime((uint)v.Bits);
+                w.Utf8(endline);
+                return true;
+            case NmsgFieldFormat.Hex:
+                Name(w, f);
+                w.Hex((uint)v.Bits, 0);
+                w.Utf8(endline);
+                return true;
+            case NmsgFieldFormat.EnumName:
+                if (f.Enum?.NameOf((int)v.Bits) is not { } enumName)
+                    return false;
+                Name(w, f);
+                w.Ascii(enumName);
+                w.Utf8(endline);
+                return true;
+            case NmsgFieldFormat.NcapPayload:
+                return NcapPrinter.Print(m, w, endline);
+            default:
+                WriteDefault(f, v, w, endline);
+                return true;
+        }
+    }
+
+    private static void Number(PooledBufferWriter w, ulong n)
+    {
+        w.Ascii(" (");
+        w.UInt(n);
+        w.Byte((byte)')');
+    }
+
+    internal static string? IpProtoName(ushort proto) => proto switch { 17 => "UDP", 6 => "TCP", 1 => "ICMP", _ => null };
+
+    internal static bool RrTypeAndClass(NmsgModule module, PayloadFields fields, out ushort rrtype, out ushort rrclass)
+    {
+        rrtype = rrclass = 0;
+        NmsgField? t = module.FindField("rrtype");
+        NmsgField? c = module.FindField("rrclass");
+        if (t is null || c is null)
+            return false;
+        var values = new List<NmsgFieldValue>(1);
+        fields.Collect(t, values);
+        if (values.Count == 0)
+            return false;
+        rrtype = (ushort)values[0].Bits;
+        fields.Collect(c, values);
+        if (values.Count == 0)
+            return false;
+        rrclass = (ushort)values[0].Bits;
+        return true;
+    }
+
+    internal static void WriteDnsMessage(NmsgField f, ReadOnlySpan<byte> dns, PooledBufferWriter w, string endline)
+    {
+        Name(w, f);
+        int mark = w.WrittenCount;
+        w.Byte((byte)'[');
+        w.UInt((ulong)dns.Length);
+        w.Ascii(" octets]");
+        w.Utf8(endline);
+        if (DnsMessageText.TryFormat(dns, w))
+        {
+            w.Ascii("---");
+            w.Utf8(endline);
+            return;
+        }
+        w.Truncate(mark);
+        w.Ascii("<PARSE ERROR>");
+        w.Utf8(endline);
+    }
+
+    private static void WriteDefault(NmsgField f, NmsgFieldValue v, PooledBufferWriter w, string endline)
+    {
+        ReadOnlySpan<byte> bytes = v.Bytes.Span;
+        switch (f.Type)
+        {
+            case NmsgFieldType.MLString:
+                w.Ascii(f.Name);
+                w.Byte((byte)':');
+                w.Utf8(endline);
+                w.Bytes(UpToNul(bytes));
+                w.Byte((byte)'.');
+                w.Utf8(endline);
+                return;
+            case NmsgFieldType.Enum:
+                Name(w, f);
+                if (f.Enum?.NameOf((int)v.Bits) is { } name)
+                {
+                    w.Ascii(name);
+                }
+                else
+                {
+                    w.Ascii("<UNKNOWN ENUM VAL=");
+                    w.Int((int)v.Bits);
+                    w.Byte((byte)'>');
+                }
+                break;
+            case NmsgFieldType.Bytes:
+                Name(w, f);
+                w.Ascii("<BYTE ARRAY LEN=");
+                w.UInt((ulong)bytes.Length);
+                w.Byte((byte)'>');
+                break;
+            case NmsgFieldType.String:
+                Name(w, f);
+                w.Bytes(UpToNul(bytes));
+                break;
+            case NmsgFieldType.IP:
+                Name(w, f);
+                if (!IpText.TryFormat(bytes, w))
+                {
+                    w.Ascii("<INVALID IP len=");
+                    w.UInt((ulong)bytes.Length);
+                    w.Byte((byte)'>');
+                }
+                break;
+            case NmsgFieldType.UInt16:
+                Name(w, f);
+                w.UInt((ushort)v.Bits);
+                break;
+            case NmsgFieldType.UInt32:
+                Name(w, f);
+                w.UInt((uint)v.Bits);
+                break;
+            case NmsgFieldType.UInt64:
+                Name(w, f);
+                w.UInt(v.Bits);
+                break;
+            case NmsgFieldType.Int16:
+                Name(w, f);
+                w.Int((short)v.Bits);
+                break;
+            case NmsgFieldType.Int32:
+                Name(w, f);
+                w.Int((int)v.Bits);
+                break;
+            case NmsgFieldType.Int64:
+                Name(w, f);
+                w.Int((long)v.Bits);
+                break;
+            case NmsgFieldType.Double:
+                Name(w, f);
+                w.DoubleFixed6(v.AsDouble);
+                break;
+            case NmsgFieldType.Bool:
+                Name(w, f);
+                w.Ascii(v.Bits != 0 ? "True" : "False");
+                break;
+        }
+        w.Utf8(endline);
+    }
+
+    internal static ReadOnlySpan<byte> UpToNul(ReadOnlySpan<byte> s)
+    {
+        int nul = s.IndexOf((byte)0);
+        return nul >= 0 ? s[..nul] : s;
+    }
+}
