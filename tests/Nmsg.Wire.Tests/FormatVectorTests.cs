@@ -91,3 +91,67 @@ public class FormatVectorTests
         }
     }
 }
+
+/// <summary>Vectors whose reference output was made another way than "-r X -o/-J".</summary>
+public class FormatVectorVariantTests
+{
+    [Fact]
+    public void Without_alias_files_operator_and_group_print_as_numbers()
+    {
+        var messages = Decoding.ReadAll(Vectors.Read("gos/ipconn-sog-json-aliased.nmsg")).Messages;
+        var pres = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (NmsgMessage m in messages)
+            NmsgPresentation.Format(m, pres);
+        Assert.Equal(File.ReadAllText(Vectors.PathOf("gos/ipconn-sog-json-aliased.noalias.pres")), Encoding.UTF8.GetString(pres.WrittenSpan));
+        Assert.Equal(File.ReadAllText(Vectors.PathOf("gos/ipconn-sog-json-aliased.noalias.json")),
+            string.Concat(messages.Select(m => NmsgJson.Format(m))));
+    }
+
+    [Fact]
+    public void Json_input_straight_to_presentation_prints_an_empty_message()
+    {
+        // nmsgtool -j inputs/ipconn-empty.json -o edge/ipconn-empty.direct.pres
+        NmsgMessage m = NmsgJsonReader.Parse(File.ReadAllLines(Vectors.PathOf("inputs/ipconn-empty.json"))[0]);
+        Assert.Equal(File.ReadAllText(Vectors.PathOf("edge/ipconn-empty.direct.pres")), NmsgPresentation.Format(m));
+    }
+
+    [Fact]
+    public void Setsource_operator_group_overrides_print_like_nmsgtool()
+    {
+        // gos/ipconn-setsog was written with --setsource 0xa1b2c3d4 --setoperator 7 --setgroup 9: the stored values print.
+        var messages = Decoding.ReadAll(Vectors.Read("plain/ipconn.nmsg")).Messages;
+        var options = new NmsgTextOptions { SetSource = 0xa1b2c3d4, SetOperator = 7, SetGroup = 9 };
+        var pres = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (NmsgMessage m in messages)
+            NmsgPresentation.Format(m, pres, options);
+        Assert.Equal(File.ReadAllText(Vectors.PathOf("gos/ipconn-setsog.pres")), Encoding.UTF8.GetString(pres.WrittenSpan));
+    }
+
+    [Fact]
+    public void Alias_files_come_from_the_environment_when_set()
+    {
+        string op = Path.GetTempFileName(), gr = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(op, "1 FSI\n0x10 Hex\n010 Octal\nbad line\n3 Never\n");
+            File.WriteAllText(gr, "2\tConfickerC\n");
+            Environment.SetEnvironmentVariable("NMSG_OPALIAS_FILE", op);
+            Environment.SetEnvironmentVariable("NMSG_GRALIAS_FILE", gr);
+            NmsgAliases a = NmsgAliases.LoadDefault("/nonexistent");
+            Assert.Equal("FSI", a.OperatorName(1));
+            Assert.Equal("Hex", a.OperatorName(16));
+            Assert.Equal("Octal", a.OperatorName(8));
+            Assert.Null(a.OperatorName(3)); // loading stops at the first bad line
+            Assert.Equal("ConfickerC", a.GroupName(2));
+            Assert.Equal(2u, a.GroupValue("confickerc"));
+            Assert.Equal(0u, a.GroupValue("nosuch"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NMSG_OPALIAS_FILE", null);
+            Environment.SetEnvironmentVariable("NMSG_GRALIAS_FILE", null);
+            File.Delete(op);
+            File.Delete(gr);
+        }
+    }
+}

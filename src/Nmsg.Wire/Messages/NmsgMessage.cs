@@ -38,7 +38,11 @@ public sealed partial class NmsgMessage
         _operator = @operator;
         _group = group;
         _present = present;
+        IsFromWire = true;
     }
+
+    /// <summary>Whether this message was decoded from a container (as opposed to built in memory).</summary>
+    internal bool IsFromWire { get; }
 
     /// <summary>Vendor id (1 = base, 2 = SIE, …).</summary>
     public uint Vid { get; set; }

@@ -29,7 +29,9 @@ public static class NmsgPresentation
         PooledBufferWriter w = t_scratch ??= new PooledBufferWriter(4096);
         w.Clear();
         NmsgModule? module = options.Modules.Find(message.Vid, message.MsgType);
-        if (module is not null && !message.HasPayloadField)
+        // A decoded payload without its payload field does not convert in libnmsg: nothing is printed. One built in
+        // memory (from JSON, say) with no fields set prints its header, as nmsgtool -j … -o does.
+        if (module is not null && !message.HasPayloadField && message.IsFromWire)
             return false;
 
         WriteHeader(message, module, w, options);
