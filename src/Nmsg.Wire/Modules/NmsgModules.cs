@@ -12,7 +12,11 @@ namespace Nmsg.Modules;
 public sealed class NmsgModules
 {
     private readonly ConcurrentDictionary<(uint, uint), NmsgModule> _byId = new();
-    private readonly ConcurrentDictionary<(string, string), NmsgModule> _byName = new();
+    // Read-mostly snapshots for the per-message lookups, rebuilt when a module is registered.
+    private volatile System.Collections.Frozen.FrozenDictionary<ulong, NmsgModule> _byIdFast = System.Collections.Frozen.FrozenDictionary<ulong, NmsgModule>.Empty;
+    private volatile System.Collections.Frozen.FrozenDictionary<uint, string> _vendorNamesFast = System.Collections.Frozen.FrozenDictionary<uint, string>.Empty;
+    private readonly Lock _registerLock = new();
+    private readonly ConcurrentDictionary<uint, ConcurrentDictionary<string, NmsgModule>> _byName = new();
     private readonly ConcurrentDictionary<uint, string> _vendorNames = new();
     private readonly ConcurrentDictionary<string, NmsgModule> _byDescriptor = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, uint> _vendorIds = new(StringComparer.OrdinalIgnoreCase);
@@ -42,32 +46,41 @@ public sealed class NmsgModules
 
     private void AddVendor(uint vid, string name)
     {
-        _vendorNames[vid] = name;
-        _vendorIds[name] = vid;
+        lock (_registerLock)
+        {
+            _vendorNames[vid] = name;
+            _vendorIds[name] = vid;
+            _vendorNamesFast = System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(_vendorNames);
+        }
     }
 
     /// <summary>Adds (or replaces) a module.</summary>
     public void Register(NmsgModule module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        _vendorNames.TryAdd(module.Vid, module.VendorName);
-        _vendorIds.TryAdd(module.VendorName, module.Vid);
-        _byId[(module.Vid, module.MsgType)] = module;
-        _byDescriptor[module.Descriptor.FullName] = module;
-        _byName[(module.VendorName.ToUpperInvariant(), module.Name.ToUpperInvariant())] = module;
+        lock (_registerLock)
+        {
+            _vendorNames.TryAdd(module.Vid, module.VendorName);
+            _vendorIds.TryAdd(module.VendorName, module.Vid);
+            _byId[(module.Vid, module.MsgType)] = module;
+            _byDescriptor[module.Descriptor.FullName] = module;
+            _byName.GetOrAdd(module.Vid, _ => new ConcurrentDictionary<string, NmsgModule>(StringComparer.OrdinalIgnoreCase))[module.Name] = module;
+            _byIdFast = System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(_byId, kv => ((ulong)kv.Key.Item1 << 32) | kv.Key.Item2, kv => kv.Value);
+            _vendorNamesFast = System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(_vendorNames);
+        }
     }
 
     /// <summary>The module of a (vid, msgtype), or null.</summary>
-    public NmsgModule? Find(uint vid, uint msgType) => _byId.GetValueOrDefault((vid, msgType));
+    public NmsgModule? Find(uint vid, uint msgType) => _byIdFast.GetValueOrDefault(((ulong)vid << 32) | msgType);
 
     /// <summary>The module named (vendor, type), case-insensitive; "ISC" is base.</summary>
     public NmsgModule? Find(string vendorName, string typeName)
     {
         ArgumentNullException.ThrowIfNull(vendorName);
         ArgumentNullException.ThrowIfNull(typeName);
-        if (!_vendorIds.TryGetValue(vendorName, out uint vid) || !_vendorNames.TryGetValue(vid, out string? canonical))
+        if (!_vendorIds.TryGetValue(vendorName, out uint vid) || !_byName.TryGetValue(vid, out var types))
             return null;
-        return _byName.GetValueOrDefault((canonical.ToUpperInvariant(), typeName.ToUpperInvariant()));
+        return types.GetValueOrDefault(typeName);
     }
 
     /// <summary>The module whose payload type is <paramref name="descriptor"/>, or null.</summary>
@@ -75,7 +88,7 @@ public sealed class NmsgModules
         => _byDescriptor.GetValueOrDefault(descriptor.FullName);
 
     /// <summary>The vendor name of a vid, or null.</summary>
-    public string? VendorName(uint vid) => _vendorNames.GetValueOrDefault(vid);
+    public string? VendorName(uint vid) => _vendorNamesFast.GetValueOrDefault(vid);
 
     /// <summary>The vid of a vendor name (case-insensitive), or null.</summary>
     public uint? VendorId(string name) => _vendorIds.TryGetValue(name, out uint v) ? v : null;

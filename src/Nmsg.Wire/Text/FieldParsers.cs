@@ -70,10 +70,8 @@ internal static class FieldParsers
                 value = new NmsgFieldValue(proto != ulong.MaxValue ? proto : (ulong)NmsgAliases.TryParseBase0Value(text));
                 return null;
             case NmsgFieldFormat.SieTime:
-                if (!DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
-                        DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime dt))
+                if (!TimeText.TryParse(text, out long secs))
                     return $"'{text}' is not YYYY-MM-DD HH:MM:SS";
-                long secs = (long)(dt - DateTime.UnixEpoch).TotalSeconds;
                 if (secs is < 0 or > uint.MaxValue)
                     return $"'{text}' is out of range";
                 value = new NmsgFieldValue((ulong)secs);

@@ -34,7 +34,21 @@ public static class NmsgJsonReader
 
     /// <summary>Parses one line given as text.</summary>
     public static NmsgMessage Parse(string line, NmsgTextOptions? options = null, long lineNumber = 0)
-        => Parse(System.Text.Encoding.UTF8.GetBytes(line), options, lineNumber);
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        options ??= NmsgTextOptions.Default;
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(line);
+        }
+        catch (JsonException e)
+        {
+            throw Error(lineNumber, null, $"not JSON: {e.Message}");
+        }
+        using (doc)
+            return Parse(doc.RootElement, options, lineNumber);
+    }
 
     /// <summary>
     /// Reads every line of a stream. Blank lines are skipped. A bad line throws unless <paramref name="onError"/> is
@@ -150,15 +164,13 @@ public static class NmsgJsonReader
             throw Error(line, "time", "not a string or a number");
         string s = e.GetString()!;
         int dot = s.IndexOf('.', StringComparison.Ordinal);
-        string date = dot >= 0 ? s[..dot] : s;
-        if (!DateTime.TryParseExact(date, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime dt))
+        if (!TimeText.TryParse(dot >= 0 ? s.AsSpan(0, dot) : s, out long seconds))
             throw Error(line, "time", $"'{s}' is not YYYY-MM-DD HH:MM:SS[.nnnnnnnnn]");
         uint ns = 0;
         // libnmsg reads the digits after the dot as a raw nanosecond count (".5" is 5 ns): kept for compatibility.
         if (dot >= 0 && !uint.TryParse(s.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ns))
             throw Error(line, "time", $"'{s}' has a bad fraction");
-        return new NmsgTimestamp((long)(dt - DateTime.UnixEpoch).TotalSeconds, ns);
+        return new NmsgTimestamp(seconds, ns);
     }
 
     private static NmsgFieldValue ParseValue(NmsgField f, JsonElement e, PayloadBuilder builder, long line)

@@ -42,13 +42,13 @@ public static class NmsgPresentation
             w.Byte((byte)':');
             w.UInt(message.MsgType);
             w.Byte((byte)'>');
-            w.Utf8(options.Endline);
+            w.Write(options.EndlineUtf8);
         }
         else
         {
             try
             {
-                if (!WriteFields(message, module, w, options.Endline))
+                if (!WriteFields(message, module, w, options.EndlineUtf8))
                     return false;
             }
             catch (NmsgFormatException)
@@ -103,10 +103,10 @@ public static class NmsgPresentation
                 w.UInt(group);
         }
         w.Ascii("] ");
-        w.Utf8(o.Endline);
+        w.Write(o.EndlineUtf8);
     }
 
-    private static bool WriteFields(NmsgMessage m, NmsgModule module, PooledBufferWriter w, string endline)
+    private static bool WriteFields(NmsgMessage m, NmsgModule module, PooledBufferWriter w, byte[] endline)
     {
         PayloadFields fields = PayloadFields.ForThread();
         fields.Load(m.Payload, module);
@@ -141,7 +141,7 @@ public static class NmsgPresentation
     }
 
     private static bool WriteField(NmsgField f, NmsgFieldValue v, NmsgMessage m, NmsgModule module, PayloadFields fields,
-        PooledBufferWriter w, string endline)
+        PooledBufferWriter w, byte[] endline)
     {
         switch (f.Format)
         {
@@ -152,14 +152,14 @@ public static class NmsgPresentation
                     // As wdns: a malformed name prints what can be printed rather than failing.
                     Name(w, f);
                     DnsNames.FormatLenient(v.Bytes.Span, w);
-                    w.Utf8(endline);
+                    w.Write(endline);
                 }
                 return true;
             case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
                 Name(w, f);
                 w.Utf8(DnsMnemonics.TypeName((ushort)v.Bits) ?? "<UNKNOWN>");
                 Number(w, (ushort)v.Bits);
-                w.Utf8(endline);
+                w.Write(endline);
                 return true;
             case NmsgFieldFormat.DnsClass:
                 Name(w, f);
@@ -173,26 +173,26 @@ public static class NmsgPresentation
                     w.UInt((ushort)v.Bits);
                 }
                 Number(w, (ushort)v.Bits);
-                w.Utf8(endline);
+                w.Write(endline);
                 return true;
             case NmsgFieldFormat.SieDnsClass:
                 Name(w, f);
                 w.Ascii(DnsMnemonics.ClassName((ushort)v.Bits) ?? "<UNKNOWN>");
                 Number(w, (ushort)v.Bits);
-                w.Utf8(endline);
+                w.Write(endline);
                 return true;
             case NmsgFieldFormat.Rcode:
                 Name(w, f);
                 w.Ascii(DnsMnemonics.RcodeName((ushort)v.Bits) ?? "<UNKNOWN>");
                 Number(w, (ushort)v.Bits);
-                w.Utf8(endline);
+                w.Write(endline);
                 return true;
             case NmsgFieldFormat.DnsRdata:
                 if (!RrTypeAndClass(module, fields, out ushort rrtype, out ushort rrclass))
                     return false;
                 Name(w, f);
                 DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, w);
-                w.Utf8(endline);
+                w.Write(endline);
                 return true;
             case NmsgFieldFormat.IpProto:
                 // libnmsg's printer ends this line with a literal newline whatever the endline option says.
@@ -215,19 +215,19 @@ public static class NmsgPresentation
             case NmsgFieldFormat.SieTime:
                 Name(w, f);
                 w.DateTime((uint)v.Bits);
-                w.Utf8(endline);
+                w.Write(endline);
                 return true;
             case NmsgFieldFormat.Hex:
                 Name(w, f);
                 w.Hex((uint)v.Bits, 0);
-                w.Utf8(endline);
+                w.Write(endline);
                 return true;
             case NmsgFieldFormat.EnumName:
                 if (f.Enum?.NameOf((int)v.Bits) is not { } enumName)
                     return false;
                 Name(w, f);
                 w.Ascii(enumName);
-                w.Utf8(endline);
+                w.Write(endline);
                 return true;
             case NmsgFieldFormat.NcapPayload:
                 return NcapPrinter.Print(m, w, endline);
@@ -265,26 +265,26 @@ public static class NmsgPresentation
         return true;
     }
 
-    internal static void WriteDnsMessage(NmsgField f, ReadOnlySpan<byte> dns, PooledBufferWriter w, string endline)
+    internal static void WriteDnsMessage(NmsgField f, ReadOnlySpan<byte> dns, PooledBufferWriter w, byte[] endline)
     {
         Name(w, f);
         int mark = w.WrittenCount;
         w.Byte((byte)'[');
         w.UInt((ulong)dns.Length);
         w.Ascii(" octets]");
-        w.Utf8(endline);
+        w.Write(endline);
         if (DnsMessageText.TryFormat(dns, w))
         {
             w.Ascii("---");
-            w.Utf8(endline);
+            w.Write(endline);
             return;
         }
         w.Truncate(mark);
         w.Ascii("<PARSE ERROR>");
-        w.Utf8(endline);
+        w.Write(endline);
     }
 
-    private static void WriteDefault(NmsgField f, NmsgFieldValue v, PooledBufferWriter w, string endline)
+    private static void WriteDefault(NmsgField f, NmsgFieldValue v, PooledBufferWriter w, byte[] endline)
     {
         ReadOnlySpan<byte> bytes = v.Bytes.Span;
         switch (f.Type)
@@ -292,10 +292,10 @@ public static class NmsgPresentation
             case NmsgFieldType.MLString:
                 w.Ascii(f.Name);
                 w.Byte((byte)':');
-                w.Utf8(endline);
+                w.Write(endline);
                 w.Bytes(UpToNul(bytes));
                 w.Byte((byte)'.');
-                w.Utf8(endline);
+                w.Write(endline);
                 return;
             case NmsgFieldType.Enum:
                 Name(w, f);
@@ -362,7 +362,7 @@ public static class NmsgPresentation
                 w.Ascii(v.Bits != 0 ? "True" : "False");
                 break;
         }
-        w.Utf8(endline);
+        w.Write(endline);
     }
 
     internal static ReadOnlySpan<byte> UpToNul(ReadOnlySpan<byte> s)

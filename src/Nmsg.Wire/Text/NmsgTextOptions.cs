@@ -7,7 +7,20 @@ public sealed record NmsgTextOptions
     public static NmsgTextOptions Default { get; } = new();
 
     /// <summary>Presentation endline (nmsgtool <c>-e</c>): after the header and after each field line.</summary>
-    public string Endline { get; init; } = "\n";
+    public string Endline
+    {
+        get => _endline;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _endline = value;
+            EndlineUtf8 = System.Text.Encoding.UTF8.GetBytes(value);
+        }
+    }
+
+    private readonly string _endline = "\n";
+
+    internal byte[] EndlineUtf8 { get; private init; } = [(byte)'\n'];
 
     /// <summary>Operator and group alias names.</summary>
     public NmsgAliases Aliases { get; init; } = NmsgAliases.None;

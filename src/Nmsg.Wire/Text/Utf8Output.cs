@@ -46,8 +46,13 @@ internal static class Utf8Output
     /// <summary>Lowercase hex, zero-padded to <paramref name="digits"/> (0 = no padding).</summary>
     public static void Hex(this IBufferWriter<byte> w, uint v, int digits)
     {
-        Span<byte> dst = w.GetSpan(8);
-        v.TryFormat(dst, out int n, digits > 0 ? (digits == 8 ? "x8" : "x" + digits.ToString(CultureInfo.InvariantCulture)) : "x", CultureInfo.InvariantCulture);
+        int n = Math.Max(digits, v == 0 ? 1 : (32 - System.Numerics.BitOperations.LeadingZeroCount(v) + 3) / 4);
+        Span<byte> dst = w.GetSpan(n);
+        for (int i = n - 1; i >= 0; i--)
+        {
+            dst[i] = (byte)"0123456789abcdef"[(int)(v & 0xF)];
+            v >>= 4;
+        }
         w.Advance(n);
     }
 
@@ -92,28 +97,68 @@ internal static class Utf8Output
     /// <summary>"YYYY-MM-DD HH:MM:SS" (UTC) of Unix seconds, as gmtime + %Y-%m-%d %T.</summary>
     public static void DateTime(this IBufferWriter<byte> w, long seconds)
     {
-        DateTimeOffset t;
-        try
+        // Days to civil date (Howard Hinnant's algorithm): no allocation, no format-string parsing.
+        long days = Math.DivRem(seconds, 86400, out long secOfDay);
+        if (secOfDay < 0)
         {
-            t = DateTimeOffset.UnixEpoch.AddSeconds(seconds);
+            secOfDay += 86400;
+            days--;
         }
-        catch (ArgumentOutOfRangeException)
+        long z = days + 719468;
+        long era = (z >= 0 ? z : z - 146096) / 146097;
+        long doe = z - era * 146097;
+        long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        long year = yoe + era * 400;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        long day = doy - (153 * mp + 2) / 5 + 1;
+        long month = mp < 10 ? mp + 3 : mp - 9;
+        if (month <= 2)
+            year++;
+        if (year is < 0 or > 9999)
         {
-            // Beyond what .NET dates hold (year 1..9999): print the raw seconds rather than fail.
+            // Outside four-digit years: print the raw seconds rather than an invalid date.
             w.Int(seconds);
             return;
         }
-        t.TryFormat(w.GetSpan(19), out int n, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-        w.Advance(n);
+        Span<byte> d = w.GetSpan(19);
+        Digits(d, (int)year, 4);
+        d[4] = (byte)'-';
+        Digits(d[5..], (int)month, 2);
+        d[7] = (byte)'-';
+        Digits(d[8..], (int)day, 2);
+        d[10] = (byte)' ';
+        Digits(d[11..], (int)(secOfDay / 3600), 2);
+        d[13] = (byte)':';
+        Digits(d[14..], (int)(secOfDay / 60 % 60), 2);
+        d[16] = (byte)':';
+        Digits(d[17..], (int)(secOfDay % 60), 2);
+        w.Advance(19);
+    }
+
+    private static void Digits(Span<byte> d, int v, int n)
+    {
+        for (int i = n - 1; i >= 0; i--)
+        {
+            d[i] = (byte)('0' + v % 10);
+            v /= 10;
+        }
     }
 
     /// <summary>The NMSG time text: date, '.', nanoseconds as %09u.</summary>
     public static void Timestamp(this IBufferWriter<byte> w, NmsgTimestamp t, bool clampNanoseconds)
     {
         w.DateTime(t.Seconds);
-        w.Byte((byte)'.');
         uint ns = clampNanoseconds && t.Nanoseconds > 999_999_999 ? 999_999_999 : t.Nanoseconds;
-        ns.TryFormat(w.GetSpan(10), out int n, "D9", CultureInfo.InvariantCulture);
-        w.Advance(n);
+        if (ns > 999_999_999)
+        {
+            w.Byte((byte)'.');
+            w.UInt(ns); // %09u of a larger value prints all its digits
+            return;
+        }
+        Span<byte> d = w.GetSpan(10);
+        d[0] = (byte)'.';
+        Digits(d[1..], (int)ns, 9);
+        w.Advance(10);
     }
 }
