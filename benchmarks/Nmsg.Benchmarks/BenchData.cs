@@ -47,17 +47,7 @@ internal static class BenchData
         return buffer[..at].ToArray();
     }
 
-    private static int WriteVarint(Span<byte> destination, uint value)
-    {
-        int i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[i++] = (byte)value;
-        return i;
-    }
+    private static int WriteVarint(Span<byte> destination, uint value) => Nmsg.Protobuf.ProtoWriter.WriteVarint(destination, value);
 
     /// <summary>Encodes the messages and returns the framed containers, back to back.</summary>
     public static byte[] Encode(IEnumerable<NmsgMessage> messages, NmsgEncoderOptions options, out int[] containerEnds)

@@ -33,6 +33,22 @@ public sealed class FieldTable(MessageDescriptor descriptor)
         return this;
     }
 
+    /// <summary>Applies a shared run of fields (used where two modules share a field layout).</summary>
+    public FieldTable Then(Func<FieldTable, FieldTable> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return fields(this);
+    }
+
+    /// <summary>Builds a module whose fields <paramref name="fields"/> adds to a table over <paramref name="descriptor"/>.</summary>
+    public static NmsgModule Module(uint vid, string vendorName, uint msgType, string name, MessageDescriptor descriptor, Action<FieldTable> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var table = new FieldTable(descriptor);
+        fields(table);
+        return new NmsgModule(vid, msgType, vendorName, name, descriptor, table.Fields);
+    }
+
     /// <summary>The protobuf storage kind of a field.</summary>
     public static NmsgWireKind WireKindOf(FieldDescriptor fd) => fd.FieldType switch
     {

@@ -35,11 +35,7 @@ public static class BaseModules
     public static IReadOnlyList<NmsgModule> All { get; } = Build();
 
     private static NmsgModule Module(uint type, string name, Google.Protobuf.Reflection.MessageDescriptor d, Action<FieldTable> fields)
-    {
-        var t = new FieldTable(d);
-        fields(t);
-        return new NmsgModule(VendorId, type, VendorName, name, d, t.Fields);
-    }
+        => FieldTable.Module(VendorId, VendorName, type, name, d, fields);
 
     private static List<NmsgModule> Build() =>
     [

@@ -22,15 +22,10 @@ public static class SieModules
     public static IReadOnlyList<NmsgModule> All { get; } = Build();
 
     private static NmsgModule Module(uint type, string name, Google.Protobuf.Reflection.MessageDescriptor d, Action<FieldTable> fields)
-    {
-        var t = new FieldTable(d);
-        fields(t);
-        return new NmsgModule(VendorId, type, VendorName, name, d, t.Fields);
-    }
+        => FieldTable.Module(VendorId, VendorName, type, name, d, fields);
 
-    private static List<NmsgModule> Build() =>
-    [
-        Module(1, "dnsdedupe", DnsDedupe.Descriptor, t => t
+    /// <summary>The dnsdedupe fields, which newdomain repeats after its own two.</summary>
+    private static FieldTable DedupeFields(FieldTable t) => t
             .Add("type", T.Enum, @enum: DnsDedupeTypeEnum)
             .Add("count", T.UInt32)
             .Add("time_first", T.UInt32, format: SieTime)
@@ -44,7 +39,11 @@ public static class SieModules
             .Add("rrtype", T.UInt16, format: SieDnsType)
             .Add("rrttl", T.UInt32)
             .Add("rdata", T.Bytes, format: DnsRdata)
-            .Add("response", T.Bytes, format: SieDnsMessage)),
+            .Add("response", T.Bytes, format: SieDnsMessage);
+
+    private static List<NmsgModule> Build() =>
+    [
+        Module(1, "dnsdedupe", DnsDedupe.Descriptor, t => DedupeFields(t)),
         Module(2, "reputation", Reputation.Descriptor, t => t
             .Add("type", T.Enum, @enum: ReputationTypeEnum)
             .Add("tag", T.String)
@@ -69,20 +68,7 @@ public static class SieModules
         Module(5, "newdomain", NewDomain.Descriptor, t => t
             .Add("domain", T.Bytes, format: DnsName)
             .Add("time_seen", T.UInt32, format: SieTime)
-            .Add("type", T.Enum, @enum: DnsDedupeTypeEnum)
-            .Add("count", T.UInt32)
-            .Add("time_first", T.UInt32, format: SieTime)
-            .Add("time_last", T.UInt32, format: SieTime)
-            .Add("zone_time_first", T.UInt32, format: SieTime)
-            .Add("zone_time_last", T.UInt32, format: SieTime)
-            .Add("response_ip", T.IP)
-            .Add("bailiwick", T.Bytes, format: DnsName)
-            .Add("rrname", T.Bytes, format: DnsName)
-            .Add("rrclass", T.UInt16, format: SieDnsClass)
-            .Add("rrtype", T.UInt16, format: SieDnsType)
-            .Add("rrttl", T.UInt32)
-            .Add("rdata", T.Bytes, format: DnsRdata)
-            .Add("response", T.Bytes, format: SieDnsMessage)
+            .Then(DedupeFields)
             .Add("keys", T.String)
             .Add("new_domain", T.Bool)
             .Add("new_rrname", T.Bool)
