@@ -33,14 +33,38 @@ internal static class Utf8Output
 
     public static void UInt(this IBufferWriter<byte> w, ulong v)
     {
-        Utf8Formatter.TryFormat(v, w.GetSpan(20), out int n);
+        int n = CountDigits(v);
+        Span<byte> d = w.GetSpan(n);
+        for (int i = n - 1; i > 0; i--)
+        {
+            ulong q = v / 10;
+            d[i] = (byte)('0' + (int)(v - q * 10));
+            v = q;
+        }
+        d[0] = (byte)('0' + (int)v);
         w.Advance(n);
     }
 
     public static void Int(this IBufferWriter<byte> w, long v)
     {
-        Utf8Formatter.TryFormat(v, w.GetSpan(20), out int n);
-        w.Advance(n);
+        if (v < 0)
+        {
+            w.Byte((byte)'-');
+            w.UInt(unchecked((ulong)(-(v + 1)) + 1));
+            return;
+        }
+        w.UInt((ulong)v);
+    }
+
+    private static int CountDigits(ulong v)
+    {
+        int n = 1;
+        while (v >= 10)
+        {
+            v /= 10;
+            n++;
+        }
+        return n;
     }
 
     /// <summary>Lowercase hex, zero-padded to <paramref name="digits"/> (0 = no padding).</summary>
