@@ -13,9 +13,9 @@ public sealed partial class NmsgMessage
     private uint _source;
     private uint _operator;
     private uint _group;
-    private byte _present; // bit 0 source, 1 operator, 2 group, 3 payload
+    private byte _present; // bit 0 source, 1 operator, 2 group, 3 payload, 4 decoded from a container
 
-    private const byte SourceBit = 1, OperatorBit = 2, GroupBit = 4, PayloadBit = 8;
+    private const byte SourceBit = 1, OperatorBit = 2, GroupBit = 4, PayloadBit = 8, FromWireBit = 16;
 
     /// <summary>Creates a message of the given type with a serialized payload.</summary>
     public NmsgMessage(uint vid, uint msgType, NmsgTimestamp time, ReadOnlyMemory<byte> payload)
@@ -37,12 +37,11 @@ public sealed partial class NmsgMessage
         _source = source;
         _operator = @operator;
         _group = group;
-        _present = present;
-        IsFromWire = true;
+        _present = (byte)(present | FromWireBit);
     }
 
     /// <summary>Whether this message was decoded from a container (as opposed to built in memory).</summary>
-    internal bool IsFromWire { get; }
+    internal bool IsFromWire => (_present & FromWireBit) != 0;
 
     /// <summary>Vendor id (1 = base, 2 = SIE, …).</summary>
     public uint Vid { get; set; }
