@@ -152,7 +152,15 @@ public sealed class NmsgField
         Format = format;
         Enum = @enum;
         Getter = getter;
+        PresentationPrefix = System.Text.Encoding.UTF8.GetBytes(name + ": ");
+        JsonKey = System.Text.Encoding.UTF8.GetBytes("\"" + name + "\":");
     }
+
+    /// <summary>"name: " in UTF-8, written before a presentation value.</summary>
+    internal byte[] PresentationPrefix { get; }
+
+    /// <summary>"\"name\":" in UTF-8, written before a JSON value.</summary>
+    internal byte[] JsonKey { get; }
 
     /// <summary>The field name (the protobuf field name for stored fields).</summary>
     public string Name { get; }

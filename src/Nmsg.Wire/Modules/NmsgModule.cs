@@ -29,6 +29,8 @@ public sealed class NmsgModule
         Name = name;
         Descriptor = descriptor;
         Fields = fields;
+        FieldArray = [.. fields];
+        PresentationTag = System.Text.Encoding.UTF8.GetBytes($"{vid}:{msgType} {vendorName} {name}");
         _byName = fields.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
         var required = new List<int>();
         foreach (FieldDescriptor fd in descriptor.Fields.InFieldNumberOrder())
@@ -67,6 +69,12 @@ public sealed class NmsgModule
 
     /// <summary>Fields in printing order.</summary>
     public IReadOnlyList<NmsgField> Fields { get; }
+
+    /// <summary>"vid:msgtype vendor name" in UTF-8, as the presentation header shows it.</summary>
+    internal byte[] PresentationTag { get; }
+
+    /// <summary>The fields as an array, for the formatters' loops.</summary>
+    internal NmsgField[] FieldArray { get; }
 
     /// <summary>Stored fields sorted by field number (serialization order).</summary>
     internal NmsgField[] StoredByNumber { get; }

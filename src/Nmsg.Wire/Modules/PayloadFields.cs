@@ -86,33 +86,51 @@ internal sealed class PayloadFields
             ref Entry e = ref _entries[i];
             if (e.Number != field.Number)
                 continue;
-            switch (field.Wire)
-            {
-                case NmsgWireKind.Bytes or NmsgWireKind.Message when e.Wire == WireType.LengthDelimited:
-                    values.Add(new NmsgFieldValue(_payload.Slice(e.Offset, e.Length)));
-                    break;
-                case NmsgWireKind.Varint when e.Wire == WireType.Varint:
-                case NmsgWireKind.Fixed64 when e.Wire == WireType.Fixed64:
-                    values.Add(new NmsgFieldValue(e.Bits));
-                    break;
-                case NmsgWireKind.Fixed32 when e.Wire == WireType.Fixed32:
-                    values.Add(new NmsgFieldValue(e.Bits));
-                    break;
-                case NmsgWireKind.SFixed32 when e.Wire == WireType.Fixed32:
-                    values.Add(new NmsgFieldValue((ulong)(long)(int)(uint)e.Bits));
-                    break;
-                case NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64
-                    when e.Wire == WireType.LengthDelimited:
-                    ExpandPacked(field.Wire, _payload.Span.Slice(e.Offset, e.Length), values);
-                    break;
-                default:
-                    ThrowHelper.Protobuf($"field {field.Name} has wire type {(int)e.Wire}");
-                    break;
-            }
+            if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
+                ExpandPacked(field.Wire, _payload.Span.Slice(e.Offset, e.Length), values);
+            else
+                values.Add(Convert(ref e, field));
         }
         // A singular field seen more than once: protobuf keeps the last.
         if (!field.IsRepeated && values.Count > 1)
             values.RemoveRange(0, values.Count - 1);
+    }
+
+    /// <summary>The value of a singular stored field (the last occurrence, as protobuf keeps), without a list.</summary>
+    public bool TryGetSingle(NmsgField field, out NmsgFieldValue value)
+    {
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            ref Entry e = ref _entries[i];
+            if (e.Number != field.Number)
+                continue;
+            if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
+                break; // a packed singular: rare enough for the general path
+            value = Convert(ref e, field);
+            return true;
+        }
+        var list = new List<NmsgFieldValue>(1);
+        Collect(field, list);
+        value = list.Count > 0 ? list[0] : default;
+        return list.Count > 0;
+    }
+
+    private NmsgFieldValue Convert(ref Entry e, NmsgField field)
+    {
+        switch (field.Wire)
+        {
+            case NmsgWireKind.Bytes or NmsgWireKind.Message when e.Wire == WireType.LengthDelimited:
+                return new NmsgFieldValue(_payload.Slice(e.Offset, e.Length));
+            case NmsgWireKind.Varint when e.Wire == WireType.Varint:
+            case NmsgWireKind.Fixed64 when e.Wire == WireType.Fixed64:
+            case NmsgWireKind.Fixed32 when e.Wire == WireType.Fixed32:
+                return new NmsgFieldValue(e.Bits);
+            case NmsgWireKind.SFixed32 when e.Wire == WireType.Fixed32:
+                return new NmsgFieldValue((ulong)(long)(int)(uint)e.Bits);
+            default:
+                ThrowHelper.Protobuf($"field {field.Name} has wire type {(int)e.Wire}");
+                return default;
+        }
     }
 
     private static void ExpandPacked(NmsgWireKind kind, ReadOnlySpan<byte> data, List<NmsgFieldValue> values)

@@ -10,7 +10,7 @@ internal static class JsonString
     private static ReadOnlySpan<byte> Replacement => [0xEF, 0xBF, 0xBD];
 
     /// <summary>Writes a quoted, escaped .NET string.</summary>
-    public static void Write(IBufferWriter<byte> w, string s)
+    public static void Write(PooledBufferWriter w, string s)
     {
         int max = System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);
         byte[] rented = ArrayPool<byte>.Shared.Rent(max);
@@ -25,7 +25,7 @@ internal static class JsonString
     /// Writes bytes as a quoted JSON string. With <paramref name="sanitize"/> (STRING/MLSTRING fields), invalid
     /// UTF-8 becomes U+FFFD and each valid run ends at its first NUL, as libnmsg does.
     /// </summary>
-    public static void WriteEscaped(IBufferWriter<byte> w, ReadOnlySpan<byte> s, bool sanitize)
+    public static void WriteEscaped(PooledBufferWriter w, ReadOnlySpan<byte> s, bool sanitize)
     {
         w.Byte((byte)'"');
         if (!sanitize)
@@ -53,7 +53,7 @@ internal static class JsonString
         w.Byte((byte)'"');
     }
 
-    private static void WriteSegment(IBufferWriter<byte> w, ReadOnlySpan<byte> segment)
+    private static void WriteSegment(PooledBufferWriter w, ReadOnlySpan<byte> segment)
         => WriteEscapedContent(w, NmsgPresentation.UpToNul(segment));
 
     /// <summary>
@@ -107,7 +107,7 @@ internal static class JsonString
     }
 
     /// <summary>Escapes <c>"</c>, <c>\</c> and control bytes; everything else (UTF-8 included) passes through.</summary>
-    public static void WriteEscapedContent(IBufferWriter<byte> w, ReadOnlySpan<byte> s)
+    public static void WriteEscapedContent(PooledBufferWriter w, ReadOnlySpan<byte> s)
     {
         int start = 0;
         for (int i = 0; i < s.Length; i++)

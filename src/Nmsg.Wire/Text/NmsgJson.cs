@@ -24,6 +24,17 @@ public static class NmsgJson
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(output);
         options ??= NmsgTextOptions.Default;
+        PooledBufferWriter output0 = t_header ??= new PooledBufferWriter(4096);
+        output0.Clear();
+        Write(message, output0, options);
+        output.Write(output0.WrittenSpan);
+    }
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_header;
+
+    private static void Write(NmsgMessage message, PooledBufferWriter output, NmsgTextOptions options)
+    {
         NmsgModule? module = options.Modules.Find(message.Vid, message.MsgType);
         output.Ascii("{\"time\":\"");
         output.Timestamp(message.Time, clampNanoseconds: true);
@@ -87,7 +98,7 @@ public static class NmsgJson
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteAliased(IBufferWriter<byte> w, string key, uint value, Func<uint, string?> alias)
+    private static void WriteAliased(PooledBufferWriter w, string key, uint value, Func<uint, string?> alias)
     {
         if (value == 0)
             return;
@@ -100,7 +111,7 @@ public static class NmsgJson
             w.UInt(value);
     }
 
-    private static void Base64OrNull(IBufferWriter<byte> w, ReadOnlySpan<byte> data)
+    private static void Base64OrNull(PooledBufferWriter w, ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
         {
@@ -122,13 +133,24 @@ public static class NmsgJson
         List<NmsgFieldValue> values = t_values ??= [];
         w.Byte((byte)'{');
         bool first = true;
-        foreach (NmsgField f in module.Fields)
+        NmsgField[] all = module.FieldArray;
+        for (int k = 0; k < all.Length; k++)
         {
+            NmsgField f = all[k];
+            if (f.IsStored && !f.IsRepeated)
+            {
+                if (!fields.TryGetSingle(f, out NmsgFieldValue single))
+                    continue;
+                if (!first)
+                    w.Byte((byte)',');
+                first = false;
+                w.Write(f.JsonKey);
+                WriteValue(f, single, module, fields, w);
+                continue;
+            }
             if (f.IsStored)
             {
                 fields.Collect(f, values);
-                if (values.Count == 0 && !f.IsRepeated)
-                    continue;
             }
             else
             {
@@ -147,9 +169,7 @@ public static class NmsgJson
             if (!first)
                 w.Byte((byte)',');
             first = false;
-            w.Byte((byte)'"');
-            w.Ascii(f.Name);
-            w.Ascii("\":");
+            w.Write(f.JsonKey);
             if (f.IsRepeated)
             {
                 w.Byte((byte)'[');

@@ -75,13 +75,20 @@ public static class NmsgPresentation
         w.Ascii("] [");
         w.Timestamp(m.Time, clampNanoseconds: false);
         w.Ascii("] [");
-        w.UInt(m.Vid);
-        w.Byte((byte)':');
-        w.UInt(m.MsgType);
-        w.Byte((byte)' ');
-        w.Utf8(o.Modules.VendorName(m.Vid) ?? "(unknown)");
-        w.Byte((byte)' ');
-        w.Utf8(module?.Name ?? "(unknown)");
+        if (module is not null && module.Vid == m.Vid)
+        {
+            w.Write(module.PresentationTag);
+        }
+        else
+        {
+            w.UInt(m.Vid);
+            w.Byte((byte)':');
+            w.UInt(m.MsgType);
+            w.Byte((byte)' ');
+            w.Utf8(o.Modules.VendorName(m.Vid) ?? "(unknown)");
+            w.Byte((byte)' ');
+            w.Utf8(module?.Name ?? "(unknown)");
+        }
         w.Ascii("] [");
         w.Hex(o.SetSource != 0 ? o.SetSource : m.Source ?? 0, 8);
         w.Ascii("] [");
@@ -111,8 +118,10 @@ public static class NmsgPresentation
         PayloadFields fields = PayloadFields.ForThread();
         fields.Load(m.Payload, module);
         List<NmsgFieldValue> values = t_values ??= [];
-        foreach (NmsgField f in module.Fields)
+        NmsgField[] all = module.FieldArray;
+        for (int k = 0; k < all.Length; k++)
         {
+            NmsgField f = all[k];
             if ((f.Flags & (NmsgFieldFlags.Hidden | NmsgFieldFlags.NoPrint)) != 0)
                 continue;
             if (f.Getter is { } getter)
@@ -122,6 +131,12 @@ public static class NmsgPresentation
                     if (!WriteField(f, v, m, module, fields, w, endline))
                         return false;
                 }
+                continue;
+            }
+            if (!f.IsRepeated)
+            {
+                if (fields.TryGetSingle(f, out NmsgFieldValue single) && !WriteField(f, single, m, module, fields, w, endline))
+                    return false;
                 continue;
             }
             fields.Collect(f, values);
@@ -134,11 +149,7 @@ public static class NmsgPresentation
         return true;
     }
 
-    private static void Name(PooledBufferWriter w, NmsgField f)
-    {
-        w.Ascii(f.Name);
-        w.Ascii(": ");
-    }
+    private static void Name(PooledBufferWriter w, NmsgField f) => w.Write(f.PresentationPrefix);
 
     private static bool WriteField(NmsgField f, NmsgFieldValue v, NmsgMessage m, NmsgModule module, PayloadFields fields,
         PooledBufferWriter w, byte[] endline)

@@ -2,13 +2,14 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using Nmsg.Internal;
 
 namespace Nmsg.Text;
 
 /// <summary>UTF-8 writing primitives over <see cref="IBufferWriter{T}"/> for the text formats.</summary>
 internal static class Utf8Output
 {
-    public static void Ascii(this IBufferWriter<byte> w, string s)
+    public static void Ascii(this PooledBufferWriter w, string s)
     {
         Span<byte> dst = w.GetSpan(s.Length);
         for (int i = 0; i < s.Length; i++)
@@ -16,22 +17,22 @@ internal static class Utf8Output
         w.Advance(s.Length);
     }
 
-    public static void Utf8(this IBufferWriter<byte> w, string s)
+    public static void Utf8(this PooledBufferWriter w, string s)
     {
         int max = Encoding.UTF8.GetMaxByteCount(s.Length);
         int n = Encoding.UTF8.GetBytes(s, w.GetSpan(max));
         w.Advance(n);
     }
 
-    public static void Bytes(this IBufferWriter<byte> w, ReadOnlySpan<byte> s) => w.Write(s);
+    public static void Bytes(this PooledBufferWriter w, ReadOnlySpan<byte> s) => w.Write(s);
 
-    public static void Byte(this IBufferWriter<byte> w, byte b)
+    public static void Byte(this PooledBufferWriter w, byte b)
     {
         w.GetSpan(1)[0] = b;
         w.Advance(1);
     }
 
-    public static void UInt(this IBufferWriter<byte> w, ulong v)
+    public static void UInt(this PooledBufferWriter w, ulong v)
     {
         int n = CountDigits(v);
         Span<byte> d = w.GetSpan(n);
@@ -45,7 +46,7 @@ internal static class Utf8Output
         w.Advance(n);
     }
 
-    public static void Int(this IBufferWriter<byte> w, long v)
+    public static void Int(this PooledBufferWriter w, long v)
     {
         if (v < 0)
         {
@@ -68,7 +69,7 @@ internal static class Utf8Output
     }
 
     /// <summary>Lowercase hex, zero-padded to <paramref name="digits"/> (0 = no padding).</summary>
-    public static void Hex(this IBufferWriter<byte> w, uint v, int digits)
+    public static void Hex(this PooledBufferWriter w, uint v, int digits)
     {
         int n = Math.Max(digits, v == 0 ? 1 : (32 - System.Numerics.BitOperations.LeadingZeroCount(v) + 3) / 4);
         Span<byte> dst = w.GetSpan(n);
@@ -81,7 +82,7 @@ internal static class Utf8Output
     }
 
     /// <summary>C's <c>%f</c>: fixed, six decimals.</summary>
-    public static void DoubleFixed6(this IBufferWriter<byte> w, double v)
+    public static void DoubleFixed6(this PooledBufferWriter w, double v)
     {
         if (double.IsNaN(v) || double.IsInfinity(v))
         {
@@ -93,7 +94,7 @@ internal static class Utf8Output
     }
 
     /// <summary>libnmsg's JSON double: <c>%.18f</c> with trailing zeros removed, at least one decimal kept.</summary>
-    public static void DoubleJson(this IBufferWriter<byte> w, double v)
+    public static void DoubleJson(this PooledBufferWriter w, double v)
     {
         if (double.IsNaN(v) || double.IsInfinity(v))
         {
@@ -111,7 +112,7 @@ internal static class Utf8Output
     }
 
     /// <summary>Standard base64 with padding.</summary>
-    public static void Base64(this IBufferWriter<byte> w, ReadOnlySpan<byte> data)
+    public static void Base64(this PooledBufferWriter w, ReadOnlySpan<byte> data)
     {
         int len = System.Buffers.Text.Base64.GetMaxEncodedToUtf8Length(data.Length);
         System.Buffers.Text.Base64.EncodeToUtf8(data, w.GetSpan(len), out _, out int written);
@@ -119,7 +120,27 @@ internal static class Utf8Output
     }
 
     /// <summary>"YYYY-MM-DD HH:MM:SS" (UTC) of Unix seconds, as gmtime + %Y-%m-%d %T.</summary>
-    public static void DateTime(this IBufferWriter<byte> w, long seconds)
+    [ThreadStatic]
+    private static long t_cachedSeconds;
+
+    [ThreadStatic]
+    private static byte[]? t_cachedDate;
+
+    public static void DateTime(this PooledBufferWriter w, long seconds)
+    {
+        // Consecutive messages mostly share their second: reuse its text.
+        if (t_cachedDate is { } cached && t_cachedSeconds == seconds)
+        {
+            w.Write(cached);
+            return;
+        }
+        int mark = w.WrittenCount;
+        FormatDateTime(w, seconds);
+        t_cachedDate = w.WrittenSpan[mark..].ToArray();
+        t_cachedSeconds = seconds;
+    }
+
+    private static void FormatDateTime(PooledBufferWriter w, long seconds)
     {
         // Days to civil date (Howard Hinnant's algorithm): no allocation, no format-string parsing.
         long days = Math.DivRem(seconds, 86400, out long secOfDay);
@@ -170,7 +191,7 @@ internal static class Utf8Output
     }
 
     /// <summary>The NMSG time text: date, '.', nanoseconds as %09u.</summary>
-    public static void Timestamp(this IBufferWriter<byte> w, NmsgTimestamp t, bool clampNanoseconds)
+    public static void Timestamp(this PooledBufferWriter w, NmsgTimestamp t, bool clampNanoseconds)
     {
         w.DateTime(t.Seconds);
         uint ns = clampNanoseconds && t.Nanoseconds > 999_999_999 ? 999_999_999 : t.Nanoseconds;
