@@ -153,8 +153,12 @@ public sealed class NmsgField
         Enum = @enum;
         Getter = getter;
         PresentationPrefix = System.Text.Encoding.UTF8.GetBytes(name + ": ");
+        NameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
         JsonKey = System.Text.Encoding.UTF8.GetBytes("\"" + name + "\":");
     }
+
+    /// <summary>The name in UTF-8.</summary>
+    internal byte[] NameUtf8 { get; }
 
     /// <summary>"name: " in UTF-8, written before a presentation value.</summary>
     internal byte[] PresentationPrefix { get; }

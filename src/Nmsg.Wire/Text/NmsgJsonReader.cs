@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Nmsg.Dns;
 using Nmsg.Modules;
@@ -9,6 +10,7 @@ namespace Nmsg.Text;
 
 /// <summary>
 /// JSON input (nmsgtool <c>-j</c>, SPEC §6.5): one JSON object per line, as <see cref="NmsgJson"/> writes them.
+/// Parsed with <see cref="Utf8JsonReader"/> straight into the payload, without a document object.
 /// </summary>
 public static class NmsgJsonReader
 {
@@ -19,35 +21,30 @@ public static class NmsgJsonReader
     public static NmsgMessage Parse(ReadOnlySpan<byte> line, NmsgTextOptions? options = null, long lineNumber = 0)
     {
         options ??= NmsgTextOptions.Default;
-        JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(line.ToArray());
+            return ParseCore(line, options, lineNumber);
         }
         catch (JsonException e)
         {
             throw Error(lineNumber, null, $"not JSON: {e.Message}");
         }
-        using (doc)
-            return Parse(doc.RootElement, options, lineNumber);
     }
 
     /// <summary>Parses one line given as text.</summary>
     public static NmsgMessage Parse(string line, NmsgTextOptions? options = null, long lineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(line);
-        options ??= NmsgTextOptions.Default;
-        JsonDocument doc;
+        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
         try
         {
-            doc = JsonDocument.Parse(line);
+            int n = Encoding.UTF8.GetBytes(line, rented);
+            return Parse(rented.AsSpan(0, n), options, lineNumber);
         }
-        catch (JsonException e)
+        finally
         {
-            throw Error(lineNumber, null, $"not JSON: {e.Message}");
+            ArrayPool<byte>.Shared.Return(rented);
         }
-        using (doc)
-            return Parse(doc.RootElement, options, lineNumber);
     }
 
     /// <summary>
@@ -83,76 +80,204 @@ public static class NmsgJsonReader
     private static NmsgFormatException Error(long line, string? field, string message)
         => new(NmsgErrorReason.TextInvalid, $"JSON line {line}{(field is null ? "" : $", field \"{field}\"")}: {message}");
 
-    private static NmsgMessage Parse(JsonElement root, NmsgTextOptions options, long line)
+    private static uint? NonZero(uint v) => v == 0 ? null : v;
+
+    /// <summary>A property of the "message" object: where its value lies in the line.</summary>
+    private struct Property
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        public int NameStart, NameLength, ValueStart, ValueLength;
+        public bool NameEscaped;
+    }
+
+    [ThreadStatic]
+    private static Property[]? t_properties;
+
+    private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw Error(line, null, "not a JSON object");
-        string vname = RequiredString(root, "vname", line);
-        string mname = RequiredString(root, "mname", line);
-        NmsgModule module = options.Modules.Find(vname, mname) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
-
-        NmsgTimestamp time = root.TryGetProperty("time", out JsonElement t) ? ParseTime(t, line) : NmsgTimestamp.Now;
-        if (!root.TryGetProperty("message", out JsonElement body) || body.ValueKind != JsonValueKind.Object)
-            throw Error(line, "message", "missing or not an object");
-
-        var builder = new PayloadBuilder(module);
-        foreach (NmsgField f in module.Fields)
+        string? vname = null, mname = null;
+        NmsgTimestamp? time = null;
+        uint source = 0, op = 0, group = 0;
+        int messageStart = -1, messageLength = 0;
+        string? opName = null, groupName = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!f.IsStored || f.Wire == NmsgWireKind.Message || !body.TryGetProperty(f.Name, out JsonElement value))
-                continue;
-            if (f.IsRepeated)
+            if (reader.ValueTextEquals("message"u8))
             {
-                if (value.ValueKind != JsonValueKind.Array)
-                    throw Error(line, f.Name, "a repeated field needs an array");
-                foreach (JsonElement item in value.EnumerateArray())
-                    builder.Add(f, ParseValue(f, item, builder, line));
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                    throw Error(line, "message", "missing or not an object");
+                messageStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                messageLength = (int)reader.BytesConsumed - messageStart;
+            }
+            else if (reader.ValueTextEquals("vname"u8))
+            {
+                vname = ReadString(ref reader, "vname", line);
+            }
+            else if (reader.ValueTextEquals("mname"u8))
+            {
+                mname = ReadString(ref reader, "mname", line);
+            }
+            else if (reader.ValueTextEquals("time"u8))
+            {
+                reader.Read();
+                time = ParseTime(ref reader, line);
+            }
+            else if (reader.ValueTextEquals("source"u8))
+            {
+                reader.Read();
+                source = ParseSource(ref reader, line);
+            }
+            else if (reader.ValueTextEquals("operator"u8))
+            {
+                reader.Read();
+                op = ParseAliased(ref reader, "operator", line, out opName);
+            }
+            else if (reader.ValueTextEquals("group"u8))
+            {
+                reader.Read();
+                group = ParseAliased(ref reader, "group", line, out groupName);
             }
             else
             {
-                builder.Add(f, ParseValue(f, value, builder, line));
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        if (vname is null)
+            throw Error(line, "vname", "missing or not a string");
+        if (mname is null)
+            throw Error(line, "mname", "missing or not a string");
+        NmsgModule module = options.Modules.Find(vname, mname) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
+        if (messageStart < 0)
+            throw Error(line, "message", "missing or not an object");
+
+        // Index the message's properties, then take the module's fields in table order (rdata after rrtype/rrclass).
+        ReadOnlySpan<byte> body = json.Slice(messageStart, messageLength);
+        Property[] props = t_properties ??= new Property[32];
+        int count = 0;
+        var m = new Utf8JsonReader(body);
+        m.Read();
+        while (m.Read() && m.TokenType == JsonTokenType.PropertyName)
+        {
+            if (count == props.Length)
+            {
+                Array.Resize(ref props, props.Length * 2);
+                t_properties = props;
+            }
+            ref Property p = ref props[count++];
+            p.NameStart = (int)m.TokenStartIndex + 1;
+            p.NameLength = m.HasValueSequence ? (int)m.ValueSequence.Length : m.ValueSpan.Length;
+            p.NameEscaped = m.ValueIsEscaped;
+            m.Read();
+            p.ValueStart = (int)m.TokenStartIndex;
+            m.Skip();
+            p.ValueLength = (int)m.BytesConsumed - p.ValueStart;
+        }
+
+        var builder = new PayloadBuilder(module);
+        NmsgField[] fields = module.FieldArray;
+        for (int k = 0; k < fields.Length; k++)
+        {
+            NmsgField f = fields[k];
+            if (!f.IsStored || f.Wire == NmsgWireKind.Message)
+                continue;
+            int at = Find(body, props, count, f);
+            if (at < 0)
+                continue;
+            var value = new Utf8JsonReader(body.Slice(props[at].ValueStart, props[at].ValueLength));
+            value.Read();
+            if (f.IsRepeated)
+            {
+                if (value.TokenType != JsonTokenType.StartArray)
+                    throw Error(line, f.Name, "a repeated field needs an array");
+                while (value.Read() && value.TokenType != JsonTokenType.EndArray)
+                {
+                    builder.Add(f, ParseValue(f, ref value, builder, line));
+                    if (value.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                        value.Skip();
+                }
+            }
+            else
+            {
+                builder.Add(f, ParseValue(f, ref value, builder, line));
             }
         }
 
-        var message = new NmsgMessage(module.Vid, module.MsgType, time, builder.ToArray());
-        if (root.TryGetProperty("source", out JsonElement src))
-            message.Source = NonZero(ParseSource(src, line));
-        if (root.TryGetProperty("operator", out JsonElement op))
-            message.Operator = NonZero(ParseAliased(op, options.Aliases.OperatorValue, "operator", line));
-        if (root.TryGetProperty("group", out JsonElement group))
-            message.Group = NonZero(ParseAliased(group, options.Aliases.GroupValue, "group", line));
+        var message = new NmsgMessage(module.Vid, module.MsgType, time ?? NmsgTimestamp.Now, builder.ToArray());
+        if (opName is not null)
+            op = options.Aliases.OperatorValue(opName);
+        if (groupName is not null)
+            group = options.Aliases.GroupValue(groupName);
+        if (source != 0)
+            message.Source = source;
+        if (op != 0)
+            message.Operator = op;
+        if (group != 0)
+            message.Group = group;
         return message;
     }
 
-    private static uint? NonZero(uint v) => v == 0 ? null : v;
-
-    private static string RequiredString(JsonElement root, string key, long line)
-        => root.TryGetProperty(key, out JsonElement v) && v.ValueKind == JsonValueKind.String
-            ? v.GetString()!
-            : throw Error(line, key, "missing or not a string");
-
-    private static uint ParseSource(JsonElement e, long line)
+    private static int Find(ReadOnlySpan<byte> body, Property[] props, int count, NmsgField f)
     {
-        if (e.ValueKind == JsonValueKind.Number && e.TryGetUInt32(out uint n))
+        ReadOnlySpan<byte> name = f.NameUtf8;
+        for (int i = 0; i < count; i++)
+        {
+            ref Property p = ref props[i];
+            if (!p.NameEscaped ? body.Slice(p.NameStart, p.NameLength).SequenceEqual(name) : Unescaped(body, p) == f.Name)
+                return i;
+        }
+        return -1;
+    }
+
+    private static string Unescaped(ReadOnlySpan<byte> body, in Property p)
+    {
+        var r = new Utf8JsonReader(body[(p.NameStart - 1)..]);
+        r.Read();
+        return r.GetString()!;
+    }
+
+    private static string ReadString(ref Utf8JsonReader reader, string key, long line)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            throw Error(line, key, "missing or not a string");
+        }
+        return reader.GetString()!;
+    }
+
+    private static uint ParseSource(ref Utf8JsonReader e, long line)
+    {
+        if (e.TokenType == JsonTokenType.Number && e.TryGetUInt32(out uint n))
             return n;
-        if (e.ValueKind == JsonValueKind.String
-            && uint.TryParse(e.GetString(), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint hex))
+        if (e.TokenType == JsonTokenType.String && !e.ValueIsEscaped
+            && uint.TryParse(e.ValueSpan, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint hex))
             return hex;
         throw Error(line, "source", "not a hex string or an integer");
     }
 
-    private static uint ParseAliased(JsonElement e, Func<string, uint> alias, string key, long line)
+    private static uint ParseAliased(ref Utf8JsonReader e, string key, long line, out string? name)
     {
-        if (e.ValueKind == JsonValueKind.Number && e.TryGetUInt32(out uint n))
+        name = null;
+        if (e.TokenType == JsonTokenType.Number && e.TryGetUInt32(out uint n))
             return n;
-        if (e.ValueKind == JsonValueKind.String)
-            return alias(e.GetString()!); // a name that is not an alias yields 0, as in libnmsg
+        if (e.TokenType == JsonTokenType.String)
+        {
+            name = e.GetString(); // resolved once the options are known; a name that is not an alias yields 0
+            return 0;
+        }
         throw Error(line, key, "not an alias name or an integer");
     }
 
     /// <summary>libnmsg's time: "%Y-%m-%d %T[.nanoseconds]" (raw digits), or seconds as an integer or a double.</summary>
-    private static NmsgTimestamp ParseTime(JsonElement e, long line)
+    private static NmsgTimestamp ParseTime(ref Utf8JsonReader e, long line)
     {
-        if (e.ValueKind == JsonValueKind.Number)
+        if (e.TokenType == JsonTokenType.Number)
         {
             if (e.TryGetInt64(out long secs))
                 return new NmsgTimestamp(secs, 0);
@@ -160,24 +285,27 @@ public static class NmsgJsonReader
             double whole = Math.Floor(d);
             return new NmsgTimestamp((long)whole, (uint)Math.Round((d - whole) * 1e9));
         }
-        if (e.ValueKind != JsonValueKind.String)
+        if (e.TokenType != JsonTokenType.String)
             throw Error(line, "time", "not a string or a number");
-        string s = e.GetString()!;
-        int dot = s.IndexOf('.', StringComparison.Ordinal);
-        if (!TimeText.TryParse(dot >= 0 ? s.AsSpan(0, dot) : s, out long seconds))
+        Span<char> buffer = stackalloc char[64];
+        ReadOnlySpan<char> s = !e.HasValueSequence && e.ValueSpan.Length <= buffer.Length
+            ? buffer[..e.CopyString(buffer)]
+            : e.GetString().AsSpan();
+        int dot = s.IndexOf('.');
+        if (!TimeText.TryParse(dot >= 0 ? s[..dot] : s, out long seconds))
             throw Error(line, "time", $"'{s}' is not YYYY-MM-DD HH:MM:SS[.nnnnnnnnn]");
         uint ns = 0;
         // libnmsg reads the digits after the dot as a raw nanosecond count (".5" is 5 ns): kept for compatibility.
-        if (dot >= 0 && !uint.TryParse(s.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ns))
+        if (dot >= 0 && !uint.TryParse(s[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out ns))
             throw Error(line, "time", $"'{s}' has a bad fraction");
         return new NmsgTimestamp(seconds, ns);
     }
 
-    private static NmsgFieldValue ParseValue(NmsgField f, JsonElement e, PayloadBuilder builder, long line)
+    private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line)
     {
         if (FieldParsers.HasParser(f))
         {
-            if (e.ValueKind != JsonValueKind.String)
+            if (e.TokenType != JsonTokenType.String)
                 throw Error(line, f.Name, "needs a string");
             string? error = FieldParsers.Parse(f, e.GetString()!, builder, out NmsgFieldValue parsed);
             return error is null ? parsed : throw Error(line, f.Name, error);
@@ -185,54 +313,77 @@ public static class NmsgJsonReader
         switch (f.Type)
         {
             case NmsgFieldType.Bool:
-                if (e.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                    return new NmsgFieldValue(e.ValueKind == JsonValueKind.True ? 1UL : 0UL);
-                if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long b))
+                if (e.TokenType is JsonTokenType.True or JsonTokenType.False)
+                    return new NmsgFieldValue(e.TokenType == JsonTokenType.True ? 1UL : 0UL);
+                if (e.TokenType == JsonTokenType.Number && e.TryGetInt64(out long b))
                     return new NmsgFieldValue(b != 0 ? 1UL : 0UL);
-                if (e.ValueKind == JsonValueKind.String && bool.TryParse(e.GetString(), out bool bs))
+                if (e.TokenType == JsonTokenType.String && bool.TryParse(e.GetString(), out bool bs))
                     return new NmsgFieldValue(bs ? 1UL : 0UL);
                 throw Error(line, f.Name, "not a boolean");
             case NmsgFieldType.Bytes:
-                JsonElement b64 = e;
-                if (e.ValueKind == JsonValueKind.Object && !e.TryGetProperty("b64", out b64))
-                    throw Error(line, f.Name, "an object needs \"b64\"");
-                if (b64.ValueKind == JsonValueKind.String && b64.TryGetBytesFromBase64(out byte[]? bytes))
+                if (e.TokenType == JsonTokenType.StartObject)
+                {
+                    // {"val":…,"b64":"…"}: take b64.
+                    byte[]? fromObject = null;
+                    while (e.Read() && e.TokenType == JsonTokenType.PropertyName)
+                    {
+                        bool isB64 = e.ValueTextEquals("b64"u8);
+                        e.Read();
+                        if (isB64 && e.TokenType == JsonTokenType.String && e.TryGetBytesFromBase64(out byte[]? inner))
+                            fromObject = inner;
+                        else
+                            e.Skip();
+                    }
+                    return fromObject is not null ? new NmsgFieldValue(fromObject) : throw Error(line, f.Name, "an object needs \"b64\"");
+                }
+                if (e.TokenType == JsonTokenType.String && e.TryGetBytesFromBase64(out byte[]? bytes))
                     return new NmsgFieldValue(bytes);
                 throw Error(line, f.Name, "not base64");
             case NmsgFieldType.Enum:
-                if (e.ValueKind == JsonValueKind.String && f.Enum!.TryParse(e.GetString()!, out int ev))
+                if (e.TokenType == JsonTokenType.String && f.Enum!.TryParse(e.GetString()!, out int ev))
                     return new NmsgFieldValue((ulong)(long)ev);
                 // libnmsg compares a number against the count of values, not against valid values: kept.
-                if (e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int en) && en >= 0 && en < f.Enum!.Values.Count)
+                if (e.TokenType == JsonTokenType.Number && e.TryGetInt32(out int en) && en >= 0 && en < f.Enum!.Values.Count)
                     return new NmsgFieldValue((ulong)en);
                 throw Error(line, f.Name, "not a value of " + f.Enum!.Name);
             case NmsgFieldType.String or NmsgFieldType.MLString:
-                if (e.ValueKind != JsonValueKind.String)
+                if (e.TokenType != JsonTokenType.String)
                     throw Error(line, f.Name, "not a string");
+                if (!e.ValueIsEscaped && !e.HasValueSequence)
+                {
+                    byte[] raw = new byte[e.ValueSpan.Length + 1]; // the last byte stays the terminating NUL
+                    e.ValueSpan.CopyTo(raw);
+                    return new NmsgFieldValue(raw);
+                }
                 string text = e.GetString()!;
-                byte[] utf8 = new byte[System.Text.Encoding.UTF8.GetByteCount(text) + 1];
-                System.Text.Encoding.UTF8.GetBytes(text, utf8); // the last byte stays the terminating NUL
+                byte[] utf8 = new byte[Encoding.UTF8.GetByteCount(text) + 1];
+                Encoding.UTF8.GetBytes(text, utf8);
                 return new NmsgFieldValue(utf8);
             case NmsgFieldType.IP:
-                if (e.ValueKind == JsonValueKind.Null)
+                if (e.TokenType == JsonTokenType.Null)
                     return new NmsgFieldValue(ReadOnlyMemory<byte>.Empty);
-                if (e.ValueKind == JsonValueKind.String && IpText.TryParse(e.GetString()!, out byte[] ip))
-                    return new NmsgFieldValue(ip);
+                if (e.TokenType == JsonTokenType.String && e.ValueSpan.Length <= 64 && !e.ValueIsEscaped)
+                {
+                    Span<char> chars = stackalloc char[64];
+                    int n = Encoding.UTF8.GetChars(e.ValueSpan, chars);
+                    if (IpText.TryParse(chars[..n], out byte[] ip))
+                        return new NmsgFieldValue(ip);
+                }
                 throw Error(line, f.Name, "not an IP address");
             case NmsgFieldType.UInt16:
-                return e.ValueKind == JsonValueKind.Number && e.TryGetUInt16(out ushort u16) ? new NmsgFieldValue(u16) : throw Error(line, f.Name, "not an integer 0..65535");
+                return e.TokenType == JsonTokenType.Number && e.TryGetUInt16(out ushort u16) ? new NmsgFieldValue(u16) : throw Error(line, f.Name, "not an integer 0..65535");
             case NmsgFieldType.UInt32:
-                return e.ValueKind == JsonValueKind.Number && e.TryGetUInt32(out uint u32) ? new NmsgFieldValue(u32) : throw Error(line, f.Name, "not an integer 0..4294967295");
+                return e.TokenType == JsonTokenType.Number && e.TryGetUInt32(out uint u32) ? new NmsgFieldValue(u32) : throw Error(line, f.Name, "not an integer 0..4294967295");
             case NmsgFieldType.UInt64:
-                if (e.ValueKind == JsonValueKind.Number && e.TryGetUInt64(out ulong u64))
+                if (e.TokenType == JsonTokenType.Number && e.TryGetUInt64(out ulong u64))
                     return new NmsgFieldValue(u64);
-                if (e.ValueKind == JsonValueKind.String && ulong.TryParse(e.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out u64))
+                if (e.TokenType == JsonTokenType.String && ulong.TryParse(e.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out u64))
                     return new NmsgFieldValue(u64);
                 throw Error(line, f.Name, "not an unsigned 64-bit integer");
             case NmsgFieldType.Int16 or NmsgFieldType.Int32 or NmsgFieldType.Int64:
                 long min = f.Type == NmsgFieldType.Int16 ? short.MinValue : f.Type == NmsgFieldType.Int32 ? int.MinValue : long.MinValue;
                 long max = f.Type == NmsgFieldType.Int16 ? short.MaxValue : f.Type == NmsgFieldType.Int32 ? int.MaxValue : long.MaxValue;
-                if (e.ValueKind == JsonValueKind.Number)
+                if (e.TokenType == JsonTokenType.Number)
                 {
                     if (e.TryGetInt64(out long i64) && i64 >= min && i64 <= max)
                         return Signed(f, i64);
@@ -243,7 +394,7 @@ public static class NmsgJsonReader
                 throw Error(line, f.Name, $"not an integer {min}..{max}");
             case NmsgFieldType.Double:
                 // libnmsg takes only a JSON double here: an integer literal is rejected.
-                if (e.ValueKind == JsonValueKind.Number && e.GetRawText().AsSpan().IndexOfAny(".eE") >= 0)
+                if (e.TokenType == JsonTokenType.Number && e.ValueSpan.IndexOfAny("."u8[0], (byte)'e', (byte)'E') >= 0)
                     return NmsgFieldValue.FromDouble(e.GetDouble());
                 throw Error(line, f.Name, "not a double (write 1.0, not 1)");
             default:
