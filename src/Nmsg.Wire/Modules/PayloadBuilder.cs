@@ -10,7 +10,7 @@ namespace Nmsg.Modules;
 /// </summary>
 internal sealed class PayloadBuilder(NmsgModule module)
 {
-    private readonly List<(NmsgField Field, NmsgFieldValue Value)> _values = [];
+    private readonly List<(NmsgField Field, NmsgFieldValue Value)> _values = new(module.Fields.Count);
 
     public NmsgModule Module => module;
 
