@@ -13,37 +13,15 @@ public static class DnsMessageText
     /// Appends the dig-style dump of a DNS message; every line ends with "\n". Returns false (nothing written) if
     /// wdns cannot parse the message.
     /// </summary>
-    public static bool TryFormat(ReadOnlySpan<byte> message, IBufferWriter<byte> output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        WireMessage m = WireMessage.Rent();
-        try
-        {
-            if (!m.Parse(message))
-                return false;
-            var b = new ByteBuilder(stackalloc byte[2048]);
-            try
-            {
-                AppendDump(ref b, m);
-                b.CopyTo(output);
-            }
-            finally
-            {
-                b.Dispose();
-            }
-            return true;
-        }
-        finally
-        {
-            WireMessage.Return(m);
-        }
-    }
+    public static bool TryFormat(ReadOnlySpan<byte> message, IBufferWriter<byte> output) => Render(message, output, json: false);
 
     /// <summary>
     /// Appends the DNSMSG_JSON object of a DNS message (compact, no spaces). Returns false (nothing written) if
     /// wdns cannot parse the message; nmsg writes <c>null</c> then.
     /// </summary>
-    public static bool TryFormatJson(ReadOnlySpan<byte> message, IBufferWriter<byte> output)
+    public static bool TryFormatJson(ReadOnlySpan<byte> message, IBufferWriter<byte> output) => Render(message, output, json: true);
+
+    private static bool Render(ReadOnlySpan<byte> message, IBufferWriter<byte> output, bool json)
     {
         ArgumentNullException.ThrowIfNull(output);
         WireMessage m = WireMessage.Rent();
@@ -54,7 +32,10 @@ public static class DnsMessageText
             var b = new ByteBuilder(stackalloc byte[2048]);
             try
             {
-                AppendJson(ref b, m);
+                if (json)
+                    AppendJson(ref b, m);
+                else
+                    AppendDump(ref b, m);
                 b.CopyTo(output);
             }
             finally
