@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Nmsg.Internal;
 
@@ -27,6 +28,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     /// <summary>Forgets everything after <paramref name="length"/> bytes.</summary>
     public void Truncate(int length) => _written = length;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -41,24 +43,41 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsMemory(_written);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<byte> GetSpan(int sizeHint = 0)
     {
-        Ensure(sizeHint);
+        if (_buffer.Length - _written < Math.Max(sizeHint, 1))
+            Grow(sizeHint);
         return _buffer.AsSpan(_written);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(ReadOnlySpan<byte> data)
     {
         data.CopyTo(GetSpan(data.Length));
         _written += data.Length;
     }
 
+    /// <summary>Appends one byte (the commonest write of the text formats).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteByte(byte b)
+    {
+        if (_written >= _buffer.Length)
+            Grow(1);
+        _buffer[_written++] = b;
+    }
+
     private void Ensure(int sizeHint)
+    {
+        if (_buffer.Length - _written < Math.Max(sizeHint, 1))
+            Grow(sizeHint);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int sizeHint)
     {
         if (sizeHint < 1)
             sizeHint = 1;
-        if (_buffer.Length - _written >= sizeHint)
-            return;
         long needed = (long)_written + sizeHint;
         if (needed > Array.MaxLength)
             throw new OutOfMemoryException("NMSG buffer would exceed the largest array");

@@ -262,17 +262,10 @@ public static class NmsgPresentation
         rrtype = rrclass = 0;
         NmsgField? t = module.FindField("rrtype");
         NmsgField? c = module.FindField("rrclass");
-        if (t is null || c is null)
+        if (t is null || c is null || !fields.TryGetSingle(t, out NmsgFieldValue tv) || !fields.TryGetSingle(c, out NmsgFieldValue cv))
             return false;
-        var values = new List<NmsgFieldValue>(1);
-        fields.Collect(t, values);
-        if (values.Count == 0)
-            return false;
-        rrtype = (ushort)values[0].Bits;
-        fields.Collect(c, values);
-        if (values.Count == 0)
-            return false;
-        rrclass = (ushort)values[0].Bits;
+        rrtype = (ushort)tv.Bits;
+        rrclass = (ushort)cv.Bits;
         return true;
     }
 

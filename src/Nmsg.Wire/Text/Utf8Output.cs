@@ -26,11 +26,7 @@ internal static class Utf8Output
 
     public static void Bytes(this PooledBufferWriter w, ReadOnlySpan<byte> s) => w.Write(s);
 
-    public static void Byte(this PooledBufferWriter w, byte b)
-    {
-        w.GetSpan(1)[0] = b;
-        w.Advance(1);
-    }
+    public static void Byte(this PooledBufferWriter w, byte b) => w.WriteByte(b);
 
     public static void UInt(this PooledBufferWriter w, ulong v)
     {
