@@ -100,7 +100,9 @@ public static class NmsgJsonReader
         string? vname = null, mname = null;
         NmsgTimestamp? time = null;
         uint source = 0, op = 0, group = 0;
-        int messageStart = -1, messageLength = 0;
+        bool hasMessage = false;
+        Property[] props = t_properties ??= new Property[32];
+        int count = 0;
         string? opName = null, groupName = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -109,9 +111,25 @@ public static class NmsgJsonReader
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject)
                     throw Error(line, "message", "missing or not an object");
-                messageStart = (int)reader.TokenStartIndex;
-                reader.Skip();
-                messageLength = (int)reader.BytesConsumed - messageStart;
+                // Index the message's properties in this same pass; values are parsed later, in table order.
+                hasMessage = true;
+                count = 0;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (count == props.Length)
+                    {
+                        Array.Resize(ref props, props.Length * 2);
+                        t_properties = props;
+                    }
+                    ref Property p = ref props[count++];
+                    p.NameStart = (int)reader.TokenStartIndex + 1;
+                    p.NameLength = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+                    p.NameEscaped = reader.ValueIsEscaped;
+                    reader.Read();
+                    p.ValueStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    p.ValueLength = (int)reader.BytesConsumed - p.ValueStart;
+                }
             }
             else if (reader.ValueTextEquals("vname"u8))
             {
@@ -152,31 +170,9 @@ public static class NmsgJsonReader
         if (mname is null)
             throw Error(line, "mname", "missing or not a string");
         NmsgModule module = options.Modules.Find(vname, mname) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
-        if (messageStart < 0)
+        if (!hasMessage)
             throw Error(line, "message", "missing or not an object");
-
-        // Index the message's properties, then take the module's fields in table order (rdata after rrtype/rrclass).
-        ReadOnlySpan<byte> body = json.Slice(messageStart, messageLength);
-        Property[] props = t_properties ??= new Property[32];
-        int count = 0;
-        var m = new Utf8JsonReader(body);
-        m.Read();
-        while (m.Read() && m.TokenType == JsonTokenType.PropertyName)
-        {
-            if (count == props.Length)
-            {
-                Array.Resize(ref props, props.Length * 2);
-                t_properties = props;
-            }
-            ref Property p = ref props[count++];
-            p.NameStart = (int)m.TokenStartIndex + 1;
-            p.NameLength = m.HasValueSequence ? (int)m.ValueSequence.Length : m.ValueSpan.Length;
-            p.NameEscaped = m.ValueIsEscaped;
-            m.Read();
-            p.ValueStart = (int)m.TokenStartIndex;
-            m.Skip();
-            p.ValueLength = (int)m.BytesConsumed - p.ValueStart;
-        }
+        ReadOnlySpan<byte> body = json;
 
         var builder = new PayloadBuilder(module);
         NmsgField[] fields = module.FieldArray;
