@@ -172,8 +172,6 @@ public static class NmsgJsonReader
         NmsgModule module = options.Modules.Find(vname, mname) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
         if (!hasMessage)
             throw Error(line, "message", "missing or not an object");
-        ReadOnlySpan<byte> body = json;
-
         var builder = new PayloadBuilder(module);
         NmsgField[] fields = module.FieldArray;
         for (int k = 0; k < fields.Length; k++)
@@ -181,10 +179,10 @@ public static class NmsgJsonReader
             NmsgField f = fields[k];
             if (!f.IsStored || f.Wire == NmsgWireKind.Message)
                 continue;
-            int at = Find(body, props, count, f);
+            int at = Find(json, props, count, f);
             if (at < 0)
                 continue;
-            var value = new Utf8JsonReader(body.Slice(props[at].ValueStart, props[at].ValueLength));
+            var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
             value.Read();
             if (f.IsRepeated)
             {
@@ -217,21 +215,21 @@ public static class NmsgJsonReader
         return message;
     }
 
-    private static int Find(ReadOnlySpan<byte> body, Property[] props, int count, NmsgField f)
+    private static int Find(ReadOnlySpan<byte> json, Property[] props, int count, NmsgField f)
     {
         ReadOnlySpan<byte> name = f.NameUtf8;
         for (int i = 0; i < count; i++)
         {
             ref Property p = ref props[i];
-            if (!p.NameEscaped ? body.Slice(p.NameStart, p.NameLength).SequenceEqual(name) : Unescaped(body, p) == f.Name)
+            if (!p.NameEscaped ? json.Slice(p.NameStart, p.NameLength).SequenceEqual(name) : Unescaped(json, p) == f.Name)
                 return i;
         }
         return -1;
     }
 
-    private static string Unescaped(ReadOnlySpan<byte> body, in Property p)
+    private static string Unescaped(ReadOnlySpan<byte> json, in Property p)
     {
-        var r = new Utf8JsonReader(body[(p.NameStart - 1)..]);
+        var r = new Utf8JsonReader(json[(p.NameStart - 1)..]);
         r.Read();
         return r.GetString()!;
     }
