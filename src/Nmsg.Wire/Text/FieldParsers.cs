@@ -64,10 +64,10 @@ internal static class FieldParsers
                 }
                 return $"'{text}' is not an rcode";
             case NmsgFieldFormat.IpProto:
-                ulong proto = text.ToUpperInvariant() switch { "UDP" => 17, "TCP" => 6, "ICMP" => 1, _ => ulong.MaxValue };
-                if (proto == ulong.MaxValue && (!NmsgAliases.TryParseBase0(text, out uint p) || p > 65535))
+                uint proto = text.ToUpperInvariant() switch { "UDP" => 17, "TCP" => 6, "ICMP" => 1, _ => uint.MaxValue };
+                if (proto == uint.MaxValue && (!NmsgAliases.TryParseBase0(text, out proto) || proto > 65535))
                     return $"'{text}' is not an IP protocol";
-                value = new NmsgFieldValue(proto != ulong.MaxValue ? proto : (ulong)NmsgAliases.TryParseBase0Value(text));
+                value = new NmsgFieldValue(proto);
                 return null;
             case NmsgFieldFormat.SieTime:
                 if (!TimeText.TryParse(text, out long secs))

@@ -9,16 +9,18 @@ internal static class JsonString
 {
     private static ReadOnlySpan<byte> Replacement => [0xEF, 0xBF, 0xBD];
 
-    /// <summary>Writes a quoted, escaped .NET string.</summary>
+    /// <summary>Writes a quoted, escaped .NET string (names, enum values, aliases: short, so transcoded on the stack).</summary>
     public static void Write(PooledBufferWriter w, string s)
     {
         int max = System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);
-        byte[] rented = ArrayPool<byte>.Shared.Rent(max);
-        int n = System.Text.Encoding.UTF8.GetBytes(s, rented);
+        byte[]? rented = max > 256 ? ArrayPool<byte>.Shared.Rent(max) : null;
+        Span<byte> utf8 = rented ?? stackalloc byte[256];
+        int n = System.Text.Encoding.UTF8.GetBytes(s, utf8);
         w.Byte((byte)'"');
-        WriteEscapedContent(w, rented.AsSpan(0, n));
+        WriteEscapedContent(w, utf8[..n]);
         w.Byte((byte)'"');
-        ArrayPool<byte>.Shared.Return(rented);
+        if (rented is not null)
+            ArrayPool<byte>.Shared.Return(rented);
     }
 
     /// <summary>

@@ -76,8 +76,6 @@ public sealed class NmsgAliases
         }
     }
 
-    internal static uint TryParseBase0Value(string s) => TryParseBase0(s, out uint v) ? v : 0;
-
     /// <summary>The operator's alias, or null.</summary>
     public string? OperatorName(uint value) => _operators.GetValueOrDefault(value);
 

@@ -18,6 +18,17 @@ public static class NmsgJson
     [ThreadStatic]
     private static PooledBufferWriter? t_scratch;
 
+    [ThreadStatic]
+    private static PooledBufferWriter? t_text;
+
+    /// <summary>A cleared per-thread buffer for DNS text that is escaped before it reaches the output.</summary>
+    private static PooledBufferWriter Text()
+    {
+        PooledBufferWriter text = t_text ??= new PooledBufferWriter(1024);
+        text.Clear();
+        return text;
+    }
+
     /// <summary>Writes one message as a JSON object followed by "\n".</summary>
     public static void Format(NmsgMessage message, IBufferWriter<byte> output, NmsgTextOptions? options = null)
     {
@@ -221,16 +232,9 @@ public static class NmsgJson
                     w.Ascii("null"); // nmsgtool aborts: rdata cannot be rendered without rrtype and rrclass
                     return;
                 }
-                var text = new PooledBufferWriter(256);
-                try
-                {
-                    DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, text);
-                    JsonString.WriteEscaped(w, text.WrittenSpan, sanitize: false);
-                }
-                finally
-                {
-                    text.Dispose();
-                }
+                PooledBufferWriter text = Text();
+                DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, text);
+                JsonString.WriteEscaped(w, text.WrittenSpan, sanitize: false);
                 return;
             case NmsgFieldFormat.DnsMessageJson:
                 int mark = w.WrittenCount;
@@ -241,18 +245,11 @@ public static class NmsgJson
                 }
                 return;
             case NmsgFieldFormat.SieDnsMessage:
-                var dump = new PooledBufferWriter(1024);
-                try
-                {
-                    if (DnsMessageText.TryFormat(v.Bytes.Span, dump))
-                        JsonString.WriteEscaped(w, dump.WrittenSpan, sanitize: false);
-                    else
-                        w.Ascii("\"<PARSE ERROR>\"");
-                }
-                finally
-                {
-                    dump.Dispose();
-                }
+                PooledBufferWriter dump = Text();
+                if (DnsMessageText.TryFormat(v.Bytes.Span, dump))
+                    JsonString.WriteEscaped(w, dump.WrittenSpan, sanitize: false);
+                else
+                    w.Ascii("\"<PARSE ERROR>\"");
                 return;
             case NmsgFieldFormat.SieTime:
                 w.Byte((byte)'"');
@@ -296,16 +293,9 @@ public static class NmsgJson
 
     private static void DnsNameEscaped(ReadOnlySpan<byte> wire, PooledBufferWriter w)
     {
-        var text = new PooledBufferWriter(256);
-        try
-        {
-            DnsNames.FormatLenient(wire, text);
-            JsonString.WriteEscapedContent(w, text.WrittenSpan);
-        }
-        finally
-        {
-            text.Dispose();
-        }
+        PooledBufferWriter text = Text();
+        DnsNames.FormatLenient(wire, text);
+        JsonString.WriteEscapedContent(w, text.WrittenSpan);
     }
 
     private static void WriteDefault(NmsgField f, NmsgFieldValue v, PooledBufferWriter w)
