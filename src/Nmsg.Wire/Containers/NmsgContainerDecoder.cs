@@ -43,9 +43,20 @@ public sealed class NmsgContainerDecoder : IDisposable
     private readonly SequenceTracker? _sequences;
     private uint[] _crcScratch = new uint[64];
 
-    /// <summary>Creates a decoder.</summary>
+    /// <summary>Creates a decoder with its own statistics.</summary>
     public NmsgContainerDecoder(NmsgDecoderOptions? options = null)
+        : this(options, new NmsgInputStatistics())
     {
+    }
+
+    /// <summary>
+    /// Creates a decoder that counts into <paramref name="statistics"/>, which several decoders of one input (one
+    /// per stage, or one per socket of a port range) may share.
+    /// </summary>
+    public NmsgContainerDecoder(NmsgDecoderOptions? options, NmsgInputStatistics statistics)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        Statistics = statistics;
         _options = options ?? NmsgDecoderOptions.Default;
         _options.Limits.Validate();
         _fragments = new FragmentAssembler(_options.Limits, Statistics, _options.TimeProvider)
@@ -58,7 +69,7 @@ public sealed class NmsgContainerDecoder : IDisposable
     }
 
     /// <summary>The counters of this input.</summary>
-    public NmsgInputStatistics Statistics { get; } = new();
+    public NmsgInputStatistics Statistics { get; }
 
     /// <summary>The options in force.</summary>
     public NmsgDecoderOptions Options => _options;
@@ -85,17 +96,65 @@ public sealed class NmsgContainerDecoder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(output);
         Interlocked.Add(ref Statistics.BytesField, header.HeaderSize + body.Length);
-        ReadOnlyMemory<byte> nmsg = body;
-        if (header.IsFragment)
+        return DecodePayloads(new NmsgContainer(header, body, sender), output);
+    }
+
+    /// <summary>
+    /// The fragment stage: a container that is not a fragment comes back as it is; a fragment is held until its
+    /// set is complete, and the piece that completes it returns the whole container (its blob in a new array,
+    /// still compressed if the set was). Invalid pieces are counted drops.
+    /// </summary>
+    /// <returns>False while the fragment's set is incomplete (or the piece was dropped).</returns>
+    /// <exception cref="NmsgException">The fragment envelope itself is malformed.</exception>
+    public bool Reassemble(in NmsgContainer container, out NmsgContainer whole)
+    {
+        if (!container.IsFragment)
         {
-            NmsgFragmentInfo fragment = NmsgEnvelope.ParseFragment(body);
-            byte[]? blob = _fragments.Add(fragment, sender);
-            if (blob is null)
-                return 0;
-            nmsg = blob;
+            whole = container;
+            return true;
         }
-        if (header.IsCompressed)
-            nmsg = NmsgZlib.Inflate(nmsg, _options.Limits.MaxMessageLength);
+        NmsgFragmentInfo fragment = NmsgEnvelope.ParseFragment(container.Body);
+        byte[]? blob = _fragments.Add(fragment, container.Sender);
+        if (blob is null)
+        {
+            whole = default;
+            return false;
+        }
+        NmsgHeader header = container.Header with { Flags = container.Header.Flags & ~NmsgContainerFlags.Fragment, Length = blob.Length };
+        whole = new NmsgContainer(header, blob, container.Sender);
+        return true;
+    }
+
+    /// <summary>
+    /// The zlib stage: a compressed container comes back inflated into a new array of exactly the declared size
+    /// (bounded by <see cref="NmsgLimits.MaxMessageLength"/>); any other container comes back as it is.
+    /// </summary>
+    /// <exception cref="NmsgException">The data does not inflate, or declares more than the limit.</exception>
+    public NmsgContainer Decompress(in NmsgContainer container)
+    {
+        if (!container.IsCompressed)
+            return container;
+        if (container.IsFragment)
+            throw new ArgumentException("reassemble a fragment before inflating it", nameof(container));
+        byte[] plain = NmsgZlib.Inflate(container.Body, _options.Limits.MaxMessageLength);
+        NmsgHeader header = container.Header with { Flags = container.Header.Flags & ~NmsgContainerFlags.Zlib, Length = plain.Length };
+        return new NmsgContainer(header, plain, container.Sender);
+    }
+
+    /// <summary>
+    /// The payload stage: parses the <c>Nmsg</c> envelope, checks payload CRCs, tracks the sequence per sender and
+    /// appends the messages (slices of the plain body) to <paramref name="output"/>. A fragment or compressed
+    /// container is first taken through <see cref="Reassemble"/> and <see cref="Decompress"/>, so this one call
+    /// decodes anything.
+    /// </summary>
+    /// <returns>The number of messages appended (0 while a fragment set is incomplete).</returns>
+    /// <exception cref="NmsgException">The container is malformed; nothing was appended.</exception>
+    public int DecodePayloads(in NmsgContainer container, List<NmsgMessage> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!Reassemble(container, out NmsgContainer whole))
+            return 0;
+        ReadOnlyMemory<byte> nmsg = Decompress(whole).Body;
 
         int before = output.Count;
         int crcFailures;
@@ -115,12 +174,15 @@ public sealed class NmsgContainerDecoder : IDisposable
         if (crcFailures > 0)
             Interlocked.Add(ref Statistics.CrcFailuresField, crcFailures);
         if (_sequences is not null && sequence is NmsgSequence s)
-            _sequences.Update(s, sender);
+            _sequences.Update(s, container.Sender);
         return added;
     }
 
+    /// <summary>Counts bytes received by a transport that feeds the stages directly.</summary>
+    public void CountBytes(long bytes) => Interlocked.Add(ref Statistics.BytesField, bytes);
+
     /// <summary>Counts a container dropped as malformed by an input that keeps going.</summary>
-    public void CountMalformed() => Interlocked.Increment(ref Statistics.MalformedField);
+    public void CountMalformed() => Statistics.CountMalformed();
 
     /// <inheritdoc />
     public void Dispose() => _fragments.Dispose();

@@ -21,6 +21,8 @@ public sealed class NmsgInputStatistics
     internal long FragmentSetsPendingField;
     internal long FragmentBytesPendingField;
     internal long TruncatedTailBytesField;
+    internal long DatagramsField;
+    internal long QueueDropsField;
 
     /// <summary>Containers decoded into payloads (a reassembled fragment set counts once), like libnmsg's container_recvs.</summary>
     public long ContainersReceived => Volatile.Read(ref ContainersField);
@@ -70,9 +72,59 @@ public sealed class NmsgInputStatistics
     /// <summary>Bytes of an incomplete container at the end of a stream (ignored, as nmsgtool does).</summary>
     public long TruncatedTailBytes => Volatile.Read(ref TruncatedTailBytesField);
 
+    /// <summary>Datagrams received by a socket input (good or not).</summary>
+    public long Datagrams => Volatile.Read(ref DatagramsField);
+
+    /// <summary>Containers a socket input dropped because its queue to the consumer was full.</summary>
+    public long QueueDrops => Volatile.Read(ref QueueDropsField);
+
+    /// <summary>Counts a datagram received.</summary>
+    public void CountDatagram(long bytes)
+    {
+        Interlocked.Increment(ref DatagramsField);
+        Interlocked.Add(ref BytesField, bytes);
+    }
+
+    /// <summary>Counts payloads read by an input that has no container decoder (JSON, presentation, fan-in).</summary>
+    public void CountPayloads(long count) => Interlocked.Add(ref PayloadsField, count);
+
+    /// <summary>Counts a container dropped because the consumer's queue was full.</summary>
+    public void CountQueueDrop() => Interlocked.Increment(ref QueueDropsField);
+
+    /// <summary>Counts a datagram or container dropped as malformed.</summary>
+    public void CountMalformed() => Interlocked.Increment(ref MalformedField);
+
+    /// <summary>A consistent-enough copy of every counter (each read atomically, not all at one instant).</summary>
+    public NmsgStatisticsSnapshot Snapshot() => new(
+        ContainersReceived, ContainersLost, Payloads, Bytes, Datagrams, CrcFailures, MalformedContainers, QueueDrops,
+        Fragments, FragmentsDropped, FragmentSetsCompleted, FragmentSetsExpired, FragmentSetsEvicted, FragmentCrcFailures,
+        FragmentSetsPending, FragmentBytesPending, SequenceResets, TruncatedTailBytes);
+
     /// <inheritdoc />
     public override string ToString()
         => $"containers={ContainersReceived} payloads={Payloads} bytes={Bytes} lost={ContainersLost} crc_failures={CrcFailures} " +
            $"malformed={MalformedContainers} fragments={Fragments} fragment_sets={FragmentSetsCompleted} pending={FragmentSetsPending} " +
-           $"expired={FragmentSetsExpired} evicted={FragmentSetsEvicted} fragments_dropped={FragmentsDropped}";
+           $"expired={FragmentSetsExpired} evicted={FragmentSetsEvicted} fragments_dropped={FragmentsDropped} " +
+           $"datagrams={Datagrams} queue_drops={QueueDrops}";
 }
+
+/// <summary>The counters of one input at one moment (see <see cref="NmsgInputStatistics"/> for each meaning).</summary>
+public readonly record struct NmsgStatisticsSnapshot(
+    long ContainersReceived,
+    long ContainersLost,
+    long Payloads,
+    long Bytes,
+    long Datagrams,
+    long CrcFailures,
+    long MalformedContainers,
+    long QueueDrops,
+    long Fragments,
+    long FragmentsDropped,
+    long FragmentSetsCompleted,
+    long FragmentSetsExpired,
+    long FragmentSetsEvicted,
+    long FragmentCrcFailures,
+    long FragmentSetsPending,
+    long FragmentBytesPending,
+    long SequenceResets,
+    long TruncatedTailBytes);

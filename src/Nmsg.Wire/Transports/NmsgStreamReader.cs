@@ -26,6 +26,12 @@ public sealed record NmsgReaderOptions
 
     /// <summary>Size of the reads from the underlying stream.</summary>
     public int ReadSize { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// Counters to add to, shared with whoever else holds them (e.g. every reader a cold source opens); null gives
+    /// each reader its own.
+    /// </summary>
+    public NmsgInputStatistics? Statistics { get; init; }
 }
 
 /// <summary>
@@ -61,7 +67,7 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
             TrackSequence = false, // libnmsg never tracks sequence numbers on file inputs
             VerifyFragmentCrc = _options.VerifyFragmentCrc,
             ExpireFragmentSets = false, // nor expires fragment sets there; memory stays bounded by the limits
-        });
+        }, _options.Statistics ?? new NmsgInputStatistics());
     }
 
     /// <summary>Opens a file for reading.</summary>
@@ -187,6 +193,60 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
         NmsgLimitException l => new NmsgLimitException(l.LimitName, l.Value, l.Limit, offset),
         _ => new NmsgFormatException(e.Reason, e.Message, offset, e),
     };
+
+    /// <summary>
+    /// Every container of the stream as it is on the wire (fragments and zlib untouched, each body in its own
+    /// array), for staged decoding with <see cref="NmsgContainerDecoder.Reassemble"/> and friends. Do not mix with
+    /// the message reads of this reader.
+    /// </summary>
+    public async IAsyncEnumerable<NmsgContainer> ReadContainersAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (_fault is not null)
+            throw _fault;
+        while (!_completed)
+        {
+            ReadResult result = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            NmsgContainer? next = null;
+            try
+            {
+                ReadOnlySequence<byte> rest = buffer;
+                if (NmsgFramer.TryReadContainer(ref rest, allowV1: true, _options.Limits.MaxContainerLength, _offset, out NmsgHeader header, out ReadOnlySequence<byte> body))
+                {
+                    byte[] owned = GC.AllocateUninitializedArray<byte>(header.Length);
+                    body.CopyTo(owned);
+                    Interlocked.Add(ref Statistics.BytesField, header.HeaderSize + header.Length);
+                    _offset += header.HeaderSize + header.Length;
+                    next = new NmsgContainer(header, owned, NmsgPeer.None);
+                    buffer = rest;
+                }
+                else if (result.IsCompleted || result.IsCanceled)
+                {
+                    if (buffer.Length > 0)
+                    {
+                        Interlocked.Add(ref Statistics.TruncatedTailBytesField, buffer.Length);
+                        if (_options.ThrowOnTruncatedTail)
+                            throw Fault(new NmsgFormatException(NmsgErrorReason.Truncated,
+                                $"the stream ends {buffer.Length} bytes into a container", _offset));
+                    }
+                    _completed = true;
+                }
+            }
+            catch (NmsgException e) when (!ReferenceEquals(e, _fault))
+            {
+                throw Fault(e.Offset >= 0 ? e : WithOffset(e, _offset));
+            }
+            finally
+            {
+                if (next is not null)
+                    _pipe.AdvanceTo(buffer.Start);
+                else
+                    _pipe.AdvanceTo(buffer.Start, buffer.End);
+            }
+            if (next is NmsgContainer c)
+                yield return c;
+        }
+    }
 
     /// <summary>Every message of the stream, in order; backpressure is the consumer's pace.</summary>
     public async IAsyncEnumerable<NmsgMessage> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -1,0 +1,201 @@
+using System.Threading.Channels;
+using Nmsg.Containers;
+using Nmsg.Transports;
+
+namespace Nmsg.Reactive;
+
+/// <summary>A file or stream input: one container per batch, optionally paced to a byte rate.</summary>
+internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceOptions options) : INmsgBatchReader
+{
+    private long _startedAt;
+    private long _startBytes = -1;
+
+    public async ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        int before = output.Count;
+        if (!await reader.ReadContainerAsync(output, cancellationToken).ConfigureAwait(false))
+            return -1;
+        if (options.ByteRate > 0)
+            await PaceAsync(cancellationToken).ConfigureAwait(false);
+        return output.Count - before;
+    }
+
+    // Sleep so that container bytes are consumed at the target rate (nmsgtool -B).
+    private async ValueTask PaceAsync(CancellationToken cancellationToken)
+    {
+        TimeProvider time = options.TimeProvider;
+        if (_startBytes < 0)
+        {
+            _startBytes = 0;
+            _startedAt = time.GetTimestamp();
+        }
+        double due = (double)reader.Position / options.ByteRate;
+        TimeSpan wait = TimeSpan.FromSeconds(due) - time.GetElapsedTime(_startedAt);
+        if (wait > TimeSpan.Zero)
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => reader.DisposeAsync();
+}
+
+/// <summary>A UDP input: batches of decoded containers, with the read timeout for housekeeping.</summary>
+internal sealed class UdpBatchReader(NmsgUdpReceiver receiver, bool ownsReceiver = true) : INmsgBatchReader
+{
+    public ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
+        => receiver.ReadBatchAsync(output, timeout, cancellationToken);
+
+    public ValueTask DisposeAsync() => ownsReceiver ? receiver.DisposeAsync() : default;
+}
+
+/// <summary>An async sequence of messages (JSON, presentation, user data); timeouts do not apply.</summary>
+internal sealed class EnumerableBatchReader : INmsgBatchReader
+{
+    private readonly IAsyncEnumerator<NmsgMessage> _enumerator;
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly NmsgInputStatistics _stats;
+    private readonly IDisposable? _owned;
+
+    public EnumerableBatchReader(Func<CancellationToken, IAsyncEnumerable<NmsgMessage>> source, NmsgInputStatistics stats, IDisposable? owned)
+    {
+        _enumerator = source(_cancel.Token).GetAsyncEnumerator(_cancel.Token);
+        _stats = stats;
+        _owned = owned;
+    }
+
+    public async ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using CancellationTokenRegistration link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancel);
+        int n = 0;
+        // Text inputs hand over up to 256 messages per batch; the next line is parsed only when asked for.
+        while (n < 256)
+        {
+            ValueTask<bool> next = _enumerator.MoveNextAsync();
+            if (!next.IsCompleted && n > 0)
+            {
+                // Do not hold a ready batch back while waiting for more.
+                bool more = await next.ConfigureAwait(false);
+                if (!more)
+                    return Done(n);
+                output.Add(_enumerator.Current);
+                n++;
+                break;
+            }
+            if (!await next.ConfigureAwait(false))
+                return Done(n);
+            output.Add(_enumerator.Current);
+            n++;
+        }
+        _stats.CountPayloads(n);
+        return n;
+    }
+
+    private int Done(int n)
+    {
+        _stats.CountPayloads(n);
+        return n > 0 ? n : -1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cancel.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _owned?.Dispose();
+            _cancel.Dispose();
+        }
+    }
+}
+
+/// <summary>Fan-in: one pump per input into a bounded queue; the consumer's pace holds every pump back.</summary>
+internal sealed class MergeBatchReader : INmsgBatchReader
+{
+    private readonly Channel<NmsgMessage[]> _queue = Channel.CreateBounded<NmsgMessage[]>(new BoundedChannelOptions(16)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _pumps;
+    private readonly NmsgInputStatistics _stats;
+
+    public MergeBatchReader(NmsgInput[] inputs, NmsgInputStatistics stats)
+    {
+        _stats = stats;
+        var pumps = new Task[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            NmsgInput input = inputs[i];
+            pumps[i] = Task.Run(() => PumpAsync(input));
+        }
+        _pumps = Task.WhenAll(pumps).ContinueWith(t => _queue.Writer.TryComplete(t.Exception?.InnerException),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task PumpAsync(NmsgInput input)
+    {
+        NmsgMessageReader reader = input.OpenReader();
+        await using (reader.ConfigureAwait(false))
+        {
+            var chunk = new List<NmsgMessage>(256);
+            while (!_stop.IsCancellationRequested)
+            {
+                NmsgMessage? m = await reader.TryReadAsync(input.ReadTimeout, _stop.Token).ConfigureAwait(false);
+                if (m is not null)
+                    chunk.Add(m);
+                if ((m is null || chunk.Count == 256) && chunk.Count > 0)
+                {
+                    await _queue.Writer.WriteAsync([.. chunk], _stop.Token).ConfigureAwait(false);
+                    chunk.Clear();
+                }
+                if (m is null && reader.IsCompleted)
+                    break;
+            }
+        }
+    }
+
+    public async ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ChannelReader<NmsgMessage[]> reader = _queue.Reader;
+        if (!reader.TryRead(out NmsgMessage[]? chunk))
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout);
+            try
+            {
+                if (!await reader.WaitToReadAsync(cts.Token).ConfigureAwait(false))
+                {
+                    await reader.Completion.ConfigureAwait(false); // rethrows an input's fatal error
+                    return -1;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return 0;
+            }
+            if (!reader.TryRead(out chunk))
+                return 0;
+        }
+        output.AddRange(chunk);
+        _stats.CountPayloads(chunk.Length);
+        return chunk.Length;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _pumps.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Cancellation of the pumps, or an error already delivered.
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,176 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using System.Runtime.CompilerServices;
+using Nmsg.Containers;
+
+namespace Nmsg.Reactive;
+
+/// <summary>
+/// Opens one read of an input: fills batches of messages. A reader that cannot wait for data (a socket) honours the
+/// timeout; others may ignore it.
+/// </summary>
+public interface INmsgBatchReader : IAsyncDisposable
+{
+    /// <summary>
+    /// Appends the next messages to <paramref name="output"/>. Returns how many (0 when the timeout passed first),
+    /// or -1 at the end of the input. Throws the input's fatal error after every good message before it.
+    /// </summary>
+    ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// An NMSG input: a cold <see cref="IObservable{T}"/> of messages (each subscription opens the file or binds the
+/// socket, and disposing it closes them) that also reads as an <see cref="IAsyncEnumerable{T}"/> with real
+/// backpressure through <see cref="ReadAllAsync"/>. It implements only <see cref="IObservable{T}"/>, so LINQ's
+/// <c>Where</c> is never ambiguous between System.Linq and System.Reactive.Linq.
+/// </summary>
+public sealed class NmsgInput : IObservable<NmsgMessage>
+{
+    private readonly Func<NmsgInputStatistics, INmsgBatchReader> _open;
+    private readonly IObservable<NmsgMessage> _observable;
+
+    /// <summary>Creates an input from a reader factory (each subscription or enumeration opens one reader).</summary>
+    /// <param name="name">A name for logs, metrics and errors (a path, a socket spec…).</param>
+    /// <param name="open">Opens a reader that counts into the statistics it is given.</param>
+    public NmsgInput(string name, Func<NmsgInputStatistics, INmsgBatchReader> open)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(open);
+        Name = name;
+        _open = open;
+        _observable = Observable.Create<NmsgMessage>(RunAsync);
+        NmsgMetrics.Register(this);
+    }
+
+    /// <summary>The input's name (a path, a socket spec…).</summary>
+    public string Name { get; }
+
+    /// <summary>The counters of this input, summed over every subscription and enumeration.</summary>
+    public NmsgInputStatistics Statistics { get; } = new();
+
+    /// <summary>How long a socket read waits before housekeeping; the observable path uses it too.</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <inheritdoc />
+    public IDisposable Subscribe(IObserver<NmsgMessage> observer) => _observable.Subscribe(observer);
+
+    private async Task RunAsync(IObserver<NmsgMessage> observer, CancellationToken cancellationToken)
+    {
+        var batch = new List<NmsgMessage>(1024);
+        INmsgBatchReader reader = _open(Statistics);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                batch.Clear();
+                int n = await reader.ReadBatchAsync(batch, ReadTimeout, cancellationToken).ConfigureAwait(false);
+                if (n < 0)
+                    break;
+                for (int i = 0; i < batch.Count && !cancellationToken.IsCancellationRequested; i++)
+                    observer.OnNext(batch[i]);
+            }
+        }
+        observer.OnCompleted();
+    }
+
+    /// <summary>
+    /// Reads the input as an async sequence: the next batch is read only when the consumer asks for it.
+    /// Cancellation ends the sequence quietly; a fatal input error is thrown after every good message before it.
+    /// </summary>
+    public IAsyncEnumerable<NmsgMessage> ReadAllAsync(CancellationToken cancellationToken = default)
+        => ReadAllCoreAsync(cancellationToken);
+
+    private async IAsyncEnumerable<NmsgMessage> ReadAllCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var batch = new List<NmsgMessage>(1024);
+        INmsgBatchReader reader = _open(Statistics);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                batch.Clear();
+                int n;
+                try
+                {
+                    n = await reader.ReadBatchAsync(batch, ReadTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                if (n < 0)
+                    yield break;
+                for (int i = 0; i < batch.Count; i++)
+                    yield return batch[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a pull reader with timeouts, for the non-blocking style of pynmsg's <c>nmsg_nonblocking.py</c>:
+    /// <c>await reader.TryReadAsync(TimeSpan.FromSeconds(1))</c> returns null when nothing arrived in time.
+    /// </summary>
+    public NmsgMessageReader OpenReader() => new(_open(Statistics));
+
+    /// <summary>Snapshots of <see cref="Statistics"/> every <paramref name="period"/> (on <paramref name="scheduler"/>, default the Rx default scheduler).</summary>
+    public IObservable<NmsgStatisticsSnapshot> StatisticsSnapshots(TimeSpan period, IScheduler? scheduler = null)
+        => Observable.Interval(period, scheduler ?? DefaultScheduler.Instance).Select(_ => Statistics.Snapshot());
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>A pull reader over one opened input, with per-read timeouts. Dispose to close the input.</summary>
+public sealed class NmsgMessageReader : IAsyncDisposable
+{
+    private readonly INmsgBatchReader _reader;
+    private readonly List<NmsgMessage> _batch = new(1024);
+    private int _next;
+    private bool _ended;
+
+    internal NmsgMessageReader(INmsgBatchReader reader) => _reader = reader;
+
+    /// <summary>
+    /// The next message, or null when <paramref name="timeout"/> passed first or the input ended (see
+    /// <see cref="IsCompleted"/>). <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes.
+    /// </summary>
+    public async ValueTask<NmsgMessage?> TryReadAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (_next < _batch.Count)
+            return _batch[_next++];
+        if (_ended)
+            return null;
+        long start = Environment.TickCount64;
+        while (true)
+        {
+            _batch.Clear();
+            _next = 0;
+            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromMilliseconds(500)
+                : timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - start);
+            if (left < TimeSpan.Zero)
+                left = TimeSpan.Zero;
+            int n = await _reader.ReadBatchAsync(_batch, left, cancellationToken).ConfigureAwait(false);
+            if (n < 0)
+            {
+                _ended = true;
+                return null;
+            }
+            if (_batch.Count > 0)
+                return _batch[_next++];
+            if (timeout != Timeout.InfiniteTimeSpan && left == TimeSpan.Zero)
+                return null;
+            if (timeout != Timeout.InfiniteTimeSpan && Environment.TickCount64 - start >= timeout.TotalMilliseconds)
+                return null;
+        }
+    }
+
+    /// <summary>The next message, waiting as long as it takes; null at the end of the input.</summary>
+    public ValueTask<NmsgMessage?> ReadAsync(CancellationToken cancellationToken = default)
+        => TryReadAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Whether the input has ended.</summary>
+    public bool IsCompleted => _ended && _next >= _batch.Count;
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _reader.DisposeAsync();
+}

@@ -1,0 +1,509 @@
+using Nmsg.Containers;
+
+namespace Nmsg.Reactive;
+
+/// <summary>A filter's verdict on one message (libnmsg's filter chain).</summary>
+public enum NmsgFilterVerdict
+{
+    /// <summary>No opinion: ask the next filter, or apply the default policy.</summary>
+    Decline,
+
+    /// <summary>Keep the message; later filters are not asked.</summary>
+    Accept,
+
+    /// <summary>Discard the message.</summary>
+    Drop,
+}
+
+/// <summary>Why a stream was closed.</summary>
+public enum NmsgCloseReason
+{
+    /// <summary>An input ended.</summary>
+    EndOfInput,
+
+    /// <summary>An output reached the count limit.</summary>
+    Count,
+
+    /// <summary>An output reached the end of its interval.</summary>
+    Interval,
+
+    /// <summary>The run stopped (cancellation, or every output reached its limit).</summary>
+    Stop,
+}
+
+/// <summary>A close event: which stream, and why.</summary>
+/// <param name="Reason">Why.</param>
+/// <param name="IsInput">An input (true) or an output.</param>
+/// <param name="Name">The stream's name.</param>
+/// <param name="Sink">For outputs, the sink that was closed.</param>
+public sealed record NmsgCloseEvent(NmsgCloseReason Reason, bool IsInput, string Name, NmsgSink? Sink);
+
+/// <summary>Totals of a run (libnmsg's <c>nmsg_io_get_stats</c>, plus filtering and errors).</summary>
+/// <param name="PayloadsIn">Messages read from every input.</param>
+/// <param name="PayloadsOut">Messages written to outputs (a mirrored message counts once per output).</param>
+/// <param name="Filtered">Messages dropped by the filter chain.</param>
+/// <param name="ContainersReceived">Containers decoded by the inputs that count them.</param>
+/// <param name="ContainersLost">Containers lost (sequence gaps) on those inputs.</param>
+/// <param name="Errors">Input and output errors met (an output error stops the run).</param>
+public sealed record NmsgIoStatistics(long PayloadsIn, long PayloadsOut, long Filtered, long ContainersReceived, long ContainersLost,
+    IReadOnlyList<Exception> Errors);
+
+/// <summary>Ready-made filters for <see cref="NmsgIo.Filter"/>.</summary>
+public static class NmsgFilters
+{
+    /// <summary>
+    /// Systematic sampling, like the reference's <c>sample</c> filter with <c>count=k</c>: one message in every
+    /// <paramref name="count"/> goes on (declined, so later filters and the policy still apply), the rest are
+    /// dropped. Thread-safe.
+    /// </summary>
+    public static Func<NmsgMessage, NmsgFilterVerdict> Sample(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        long seen = -1;
+        return _ => Interlocked.Increment(ref seen) % count == 0 ? NmsgFilterVerdict.Decline : NmsgFilterVerdict.Drop;
+    }
+
+    /// <summary>Uniform random sampling (<c>sample</c> with <c>random=p</c>): each message goes on with probability <paramref name="probability"/>.</summary>
+    public static Func<NmsgMessage, NmsgFilterVerdict> SampleRandom(double probability, Random? random = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(probability, 0.0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(probability, 1.0);
+        Random r = random ?? Random.Shared;
+        var gate = new Lock();
+        return _ =>
+        {
+            double x;
+            lock (gate)
+                x = r.NextDouble();
+            return x < probability ? NmsgFilterVerdict.Decline : NmsgFilterVerdict.Drop;
+        };
+    }
+}
+
+/// <summary>
+/// The nmsg_io engine: many inputs read concurrently, a filter chain with verdicts and a default policy, outputs
+/// fed by stripe (round-robin per input, the default) or mirror, per-output count and epoch-aligned interval
+/// limits that either stop the output or rotate it (close, callback, reopen), totals, and a graceful stop that
+/// flushes every output. An output's I/O error stops the run, as in libnmsg 1.3.
+/// </summary>
+public sealed class NmsgIo
+{
+    private readonly List<IObservable<NmsgMessage>> _inputs = [];
+    private readonly List<(NmsgSink? Sink, Func<NmsgSink>? Open)> _outputs = [];
+    private readonly List<Func<NmsgMessage, NmsgFilterVerdict>> _filters = [];
+    private readonly List<Action<NmsgCloseEvent>> _onClose = [];
+    private NmsgFilterVerdict _policy = NmsgFilterVerdict.Accept;
+    private bool _mirror;
+    private long _count;
+    private TimeSpan _interval;
+    private bool _randomize;
+    private TimeProvider _time = TimeProvider.System;
+    private Random _random = Random.Shared;
+    private Run? _run;
+
+    /// <summary>Adds an input; an <see cref="NmsgInput"/> also contributes its container counters.</summary>
+    public NmsgIo AddInput(IObservable<NmsgMessage> input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _inputs.Add(input);
+        return this;
+    }
+
+    /// <summary>Adds outputs; at a count or interval limit each one is closed and not reopened.</summary>
+    public NmsgIo AddOutput(params NmsgSink[] outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        foreach (NmsgSink s in outputs)
+            _outputs.Add((s ?? throw new ArgumentException("null output", nameof(outputs)), null));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a rotating output: opened now, and at each count or interval limit closed and opened again (nmsgtool's
+    /// <c>-k</c>, e.g. with <see cref="NmsgSink.KickFile"/>).
+    /// </summary>
+    public NmsgIo AddOutput(Func<NmsgSink> open)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        _outputs.Add((null, open));
+        return this;
+    }
+
+    /// <summary>Sends every message to every output instead of striping.</summary>
+    public NmsgIo Mirror(bool mirror = true)
+    {
+        _mirror = mirror;
+        return this;
+    }
+
+    /// <summary>Appends a filter to the chain. Filters may be called from several inputs at once.</summary>
+    public NmsgIo Filter(Func<NmsgMessage, NmsgFilterVerdict> filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        _filters.Add(filter);
+        return this;
+    }
+
+    /// <summary>The verdict when every filter declines (nmsgtool <c>--policy</c>); default accept.</summary>
+    public NmsgIo Policy(NmsgFilterVerdict verdict)
+    {
+        if (verdict == NmsgFilterVerdict.Decline)
+            throw new ArgumentException("the default policy is accept or drop", nameof(verdict));
+        _policy = verdict;
+        return this;
+    }
+
+    /// <summary>Each output stops (or rotates) after <paramref name="count"/> payloads (nmsgtool <c>-c</c>).</summary>
+    public NmsgIo Count(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        _count = count;
+        return this;
+    }
+
+    /// <summary>
+    /// Each output stops (or rotates) at the end of every epoch-aligned <paramref name="interval"/> (nmsgtool
+    /// <c>-t</c>), at a random point inside it with <paramref name="randomize"/> (<c>-R</c>).
+    /// </summary>
+    public NmsgIo Interval(TimeSpan interval, bool randomize = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        _interval = interval;
+        _randomize = randomize;
+        return this;
+    }
+
+    /// <summary>Called for every close: inputs at their end, outputs at a limit or at the stop.</summary>
+    public NmsgIo OnClose(Action<NmsgCloseEvent> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _onClose.Add(callback);
+        return this;
+    }
+
+    /// <summary>The clock of interval limits (virtual in tests).</summary>
+    public NmsgIo WithTimeProvider(TimeProvider timeProvider)
+    {
+        _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        return this;
+    }
+
+    /// <summary>The randomness of <c>-R</c> offsets.</summary>
+    public NmsgIo WithRandom(Random random)
+    {
+        _random = random ?? throw new ArgumentNullException(nameof(random));
+        return this;
+    }
+
+    /// <summary>The totals so far of the current or last run.</summary>
+    public NmsgIoStatistics Statistics => _run?.Totals() ?? new NmsgIoStatistics(0, 0, 0, 0, 0, []);
+
+    /// <summary>
+    /// Runs until every input ends, every output reaches its limit, an output fails, or
+    /// <paramref name="cancellationToken"/> is cancelled; then closes and flushes every output and returns the
+    /// totals. Input errors are collected in <see cref="NmsgIoStatistics.Errors"/>; the run goes on with the other
+    /// inputs.
+    /// </summary>
+    public async Task<NmsgIoStatistics> RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (_inputs.Count == 0)
+            throw new InvalidOperationException("add at least one input");
+        if (_outputs.Count == 0)
+            throw new InvalidOperationException("add at least one output");
+        var run = new Run(this);
+        _run = run;
+        return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class Run
+    {
+        private readonly NmsgIo _io;
+        private readonly Slot[] _slots;
+        private readonly Func<NmsgMessage, NmsgFilterVerdict>[] _filters;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<Exception> _errors = [];
+        private readonly List<Task> _closing = [];
+        private readonly Lock _gate = new();
+        private long _in;
+        private long _out;
+        private long _filtered;
+        private int _slotsDone;
+        private ITimer? _timer;
+
+        public Run(NmsgIo io)
+        {
+            _io = io;
+            _filters = [.. io._filters];
+            _slots = new Slot[io._outputs.Count];
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                (NmsgSink? sink, Func<NmsgSink>? open) = io._outputs[i];
+                _slots[i] = new Slot(this, sink ?? open!(), open);
+            }
+        }
+
+        public NmsgIoStatistics Totals()
+        {
+            long containers = 0, lost = 0;
+            foreach (IObservable<NmsgMessage> input in _io._inputs)
+            {
+                if (input is NmsgInput n)
+                {
+                    containers += n.Statistics.ContainersReceived;
+                    lost += n.Statistics.ContainersLost;
+                }
+            }
+            Exception[] errors;
+            lock (_gate)
+                errors = [.. _errors];
+            return new NmsgIoStatistics(Interlocked.Read(ref _in), Interlocked.Read(ref _out), Interlocked.Read(ref _filtered), containers, lost, errors);
+        }
+
+        public async Task<NmsgIoStatistics> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            using CancellationTokenRegistration link = cancellationToken.Register(() => _stop.Cancel());
+            if (_io._interval > TimeSpan.Zero)
+            {
+                foreach (Slot s in _slots)
+                    s.IntervalEnd = NextEnd();
+                _timer = _io._time.CreateTimer(_ => CheckIntervals(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+            }
+
+            var subscriptions = new List<IDisposable>();
+            var inputsDone = new Task[_io._inputs.Count];
+            for (int i = 0; i < inputsDone.Length; i++)
+            {
+                IObservable<NmsgMessage> input = _io._inputs[i];
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                inputsDone[i] = done.Task;
+                var observer = new InputObserver(this, input, done);
+                // Subscribe off this thread: an input may deliver synchronously inside Subscribe.
+                IDisposable subscription = await Task.Run(() => input.Subscribe(observer)).ConfigureAwait(false);
+                lock (_gate)
+                    subscriptions.Add(subscription);
+            }
+
+            try
+            {
+                await Task.WhenAll(inputsDone).WaitAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped: cancellation, limits, or an output failure.
+            }
+            _stop.Cancel();
+            foreach (IDisposable s in subscriptions)
+                s.Dispose();
+            if (_timer is not null)
+                await _timer.DisposeAsync().ConfigureAwait(false);
+
+            foreach (Slot slot in _slots)
+                slot.Close(NmsgCloseReason.Stop, reopen: false);
+            Task[] closing;
+            lock (_gate)
+                closing = [.. _closing];
+            foreach (Task t in closing)
+            {
+                try
+                {
+                    await t.ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    AddError(e);
+                }
+            }
+            return Totals();
+        }
+
+        private DateTimeOffset NextEnd()
+            => NmsgOperators.IntervalEnd(_io._time.GetUtcNow(), _io._interval,
+                _io._randomize ? NmsgOperators.RandomOffset(_io._interval, _io._random) : TimeSpan.Zero);
+
+        private void CheckIntervals()
+        {
+            DateTimeOffset now = _io._time.GetUtcNow();
+            foreach (Slot s in _slots)
+                s.CheckInterval(now);
+        }
+
+        public void AddError(Exception e)
+        {
+            lock (_gate)
+                _errors.Add(e);
+        }
+
+        public void Closed(NmsgCloseEvent e, Task completion)
+        {
+            lock (_gate)
+                _closing.Add(completion);
+            foreach (Action<NmsgCloseEvent> callback in _io._onClose)
+            {
+                try
+                {
+                    callback(e);
+                }
+                catch (Exception error)
+                {
+                    AddError(error);
+                }
+            }
+        }
+
+        public void SlotDone()
+        {
+            if (Interlocked.Increment(ref _slotsDone) == _slots.Length)
+                _stop.Cancel();
+        }
+
+        public void OutputFailed(Exception e)
+        {
+            AddError(e);
+            _stop.Cancel();
+        }
+
+        private sealed class InputObserver(Run run, IObservable<NmsgMessage> input, TaskCompletionSource done) : IObserver<NmsgMessage>
+        {
+            private int _next;
+
+            public void OnNext(NmsgMessage value)
+            {
+                if (run._stop.IsCancellationRequested)
+                    return;
+                Interlocked.Increment(ref run._in);
+                if (!run.Pass(value))
+                {
+                    Interlocked.Increment(ref run._filtered);
+                    return;
+                }
+                Slot[] slots = run._slots;
+                if (run._io._mirror)
+                {
+                    foreach (Slot s in slots)
+                        s.Write(value);
+                    return;
+                }
+                // Stripe: the next output that still takes messages.
+                for (int tries = 0; tries < slots.Length; tries++)
+                {
+                    Slot s = slots[_next];
+                    _next = _next + 1 == slots.Length ? 0 : _next + 1;
+                    if (s.Write(value))
+                        return;
+                }
+            }
+
+            public void OnError(Exception error)
+            {
+                run.AddError(error);
+                Finish();
+            }
+
+            public void OnCompleted() => Finish();
+
+            private void Finish()
+            {
+                run.Closed(new NmsgCloseEvent(NmsgCloseReason.EndOfInput, true, input.ToString() ?? "input", null), Task.CompletedTask);
+                done.TrySetResult();
+            }
+        }
+
+        private bool Pass(NmsgMessage message)
+        {
+            foreach (Func<NmsgMessage, NmsgFilterVerdict> f in _filters)
+            {
+                switch (f(message))
+                {
+                    case NmsgFilterVerdict.Accept:
+                        return true;
+                    case NmsgFilterVerdict.Drop:
+                        return false;
+                }
+            }
+            return _io._policy == NmsgFilterVerdict.Accept;
+        }
+
+        private sealed class Slot(Run run, NmsgSink sink, Func<NmsgSink>? open)
+        {
+            private readonly Lock _lock = new();
+            private NmsgSink _sink = sink;
+            private long _count;
+            private bool _done;
+
+            public DateTimeOffset IntervalEnd { get; set; } = DateTimeOffset.MaxValue;
+
+            public bool Write(NmsgMessage message)
+            {
+                lock (_lock)
+                {
+                    if (_done)
+                        return false;
+                    if (run._io._interval > TimeSpan.Zero && run._io._time.GetUtcNow() >= IntervalEnd)
+                    {
+                        Limit(NmsgCloseReason.Interval);
+                        if (_done)
+                            return false;
+                    }
+                    _sink.OnNext(message);
+                    if (_sink.Fault is { } fault)
+                    {
+                        run.OutputFailed(new IOException($"output {_sink.Name} failed", fault));
+                        _done = true;
+                        return false;
+                    }
+                    Interlocked.Increment(ref run._out);
+                    if (run._io._count > 0 && ++_count >= run._io._count)
+                        Limit(NmsgCloseReason.Count);
+                    return true;
+                }
+            }
+
+            public void CheckInterval(DateTimeOffset now)
+            {
+                lock (_lock)
+                {
+                    if (!_done && now >= IntervalEnd)
+                        Limit(NmsgCloseReason.Interval);
+                }
+            }
+
+            private void Limit(NmsgCloseReason reason) => CloseLocked(reason, reopen: open is not null);
+
+            public void Close(NmsgCloseReason reason, bool reopen)
+            {
+                lock (_lock)
+                {
+                    if (!_done)
+                        CloseLocked(reason, reopen);
+                }
+            }
+
+            private void CloseLocked(NmsgCloseReason reason, bool reopen)
+            {
+                NmsgSink closing = _sink;
+                run.Closed(new NmsgCloseEvent(reason, false, closing.Name, closing), closing.CloseAsync().ContinueWith(
+                    t => closing.Completion, TaskScheduler.Default).Unwrap());
+                if (reopen && !run._stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        _sink = open!();
+                    }
+                    catch (Exception e)
+                    {
+                        _done = true;
+                        run.OutputFailed(e);
+                        return;
+                    }
+                    _count = 0;
+                    if (run._io._interval > TimeSpan.Zero)
+                        IntervalEnd = run.NextEnd();
+                    return;
+                }
+                _done = true;
+                if (reason != NmsgCloseReason.Stop)
+                    run.SlotDone();
+            }
+        }
+    }
+}
