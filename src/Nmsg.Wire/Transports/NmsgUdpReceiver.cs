@@ -197,6 +197,9 @@ public sealed class NmsgUdpReceiver : IAsyncDisposable, IDisposable
     /// <summary>The options in force.</summary>
     public NmsgUdpOptions Options => _options;
 
+    /// <summary>Per-sender sequence statistics (containers and losses per sequence id and sender) of the message reads.</summary>
+    public IReadOnlyList<Sequencing.SequenceSourceStatistics> SequenceSources => _decoder?.SequenceSources ?? [];
+
     /// <summary>Containers waiting in the queue.</summary>
     public int QueuedContainers => _queue.Reader.Count;
 
