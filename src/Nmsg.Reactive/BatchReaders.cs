@@ -54,6 +54,7 @@ internal sealed class EnumerableBatchReader : INmsgBatchReader
     private readonly CancellationTokenSource _cancel = new();
     private readonly NmsgInputStatistics _stats;
     private readonly IDisposable? _owned;
+    private Task<bool>? _pending;
 
     public EnumerableBatchReader(Func<CancellationToken, IAsyncEnumerable<NmsgMessage>> source, NmsgInputStatistics stats, IDisposable? owned)
     {
@@ -67,18 +68,32 @@ internal sealed class EnumerableBatchReader : INmsgBatchReader
         cancellationToken.ThrowIfCancellationRequested();
         using CancellationTokenRegistration link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancel);
         int n = 0;
-        // Text inputs hand over up to 256 messages per batch; the next line is parsed only when asked for.
+        // Up to 256 messages per batch, but a ready batch is never held back waiting for the next message: a
+        // move that does not complete at once is kept for the next call.
         while (n < 256)
         {
-            ValueTask<bool> next = _enumerator.MoveNextAsync();
+            Task<bool> next;
+            if (_pending is not null)
+            {
+                next = _pending;
+                _pending = null;
+            }
+            else
+            {
+                ValueTask<bool> move = _enumerator.MoveNextAsync();
+                if (move.IsCompletedSuccessfully)
+                {
+                    if (!move.Result)
+                        return Done(n);
+                    output.Add(_enumerator.Current);
+                    n++;
+                    continue;
+                }
+                next = move.AsTask();
+            }
             if (!next.IsCompleted && n > 0)
             {
-                // Do not hold a ready batch back while waiting for more.
-                bool more = await next.ConfigureAwait(false);
-                if (!more)
-                    return Done(n);
-                output.Add(_enumerator.Current);
-                n++;
+                _pending = next;
                 break;
             }
             if (!await next.ConfigureAwait(false))
@@ -101,6 +116,8 @@ internal sealed class EnumerableBatchReader : INmsgBatchReader
         await _cancel.CancelAsync().ConfigureAwait(false);
         try
         {
+            if (_pending is not null)
+                await _pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             await _enumerator.DisposeAsync().ConfigureAwait(false);
         }
         finally

@@ -75,7 +75,7 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
 
     /// <summary>
     /// Reads the input as an async sequence: the next batch is read only when the consumer asks for it.
-    /// Cancellation ends the sequence quietly; a fatal input error is thrown after every good message before it.
+    /// Cancellation ends the sequence quietly at the next message; a fatal input error is thrown after every good message before it.
     /// </summary>
     public IAsyncEnumerable<NmsgMessage> ReadAllAsync(CancellationToken cancellationToken = default)
         => ReadAllCoreAsync(cancellationToken);
@@ -101,7 +101,11 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
                 if (n < 0)
                     yield break;
                 for (int i = 0; i < batch.Count; i++)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                        yield break;
                     yield return batch[i];
+                }
             }
         }
     }

@@ -34,10 +34,12 @@ internal static class Support
         return m;
     }
 
+    private static readonly uint IpconnType = Nmsg.Modules.NmsgModules.Default.Find(IPConn.Descriptor)!.MsgType;
+
     public static int NumberOf(NmsgMessage m)
     {
-        if (m.Source is uint s)
-            return (int)s - 1;
+        if (m.MsgType != IpconnType)
+            return (int)m.Source!.Value - 1;
         IPConn c = m.Get<IPConn>();
         return (int)(c.Srcport | (c.Dstport << 16));
     }

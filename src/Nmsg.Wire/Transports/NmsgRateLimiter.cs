@@ -27,7 +27,7 @@ public sealed class NmsgRateLimiter
         Rate = rate;
         Burst = burst;
         _period = Math.Max(1, _time.TimestampFrequency / rate);
-        _burstTicks = _period * burst;
+        _burstTicks = _period * (burst - 1);
     }
 
     /// <summary>Events per second.</summary>
