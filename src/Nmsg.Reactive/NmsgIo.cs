@@ -224,15 +224,22 @@ public sealed class NmsgIo
         private readonly List<Exception> _errors = [];
         private readonly List<Task> _closing = [];
         private readonly Lock _gate = new();
-        private long _in;
-        private long _out;
+        private readonly List<InputObserver> _observers = [];
         private long _filtered;
         private int _slotsDone;
+        private readonly bool _mirror;
+        private readonly bool _acceptByDefault;
+        private readonly bool _timed;
+        private readonly long _countLimit;
         private ITimer? _timer;
 
         public Run(NmsgIo io)
         {
             _io = io;
+            _mirror = io._mirror;
+            _acceptByDefault = io._policy == NmsgFilterVerdict.Accept;
+            _timed = io._interval > TimeSpan.Zero;
+            _countLimit = io._count;
             _filters = [.. io._filters];
             _slots = new Slot[io._outputs.Count];
             for (int i = 0; i < _slots.Length; i++)
@@ -256,7 +263,15 @@ public sealed class NmsgIo
             Exception[] errors;
             lock (_gate)
                 errors = [.. _errors];
-            return new NmsgIoStatistics(Interlocked.Read(ref _in), Interlocked.Read(ref _out), Interlocked.Read(ref _filtered), containers, lost, errors);
+            long payloadsIn = 0, payloadsOut = 0;
+            lock (_gate)
+            {
+                foreach (InputObserver o in _observers)
+                    payloadsIn += o.Received;
+            }
+            foreach (Slot s in _slots)
+                payloadsOut += s.Written;
+            return new NmsgIoStatistics(payloadsIn, payloadsOut, Interlocked.Read(ref _filtered), containers, lost, errors);
         }
 
         public async Task<NmsgIoStatistics> ExecuteAsync(CancellationToken cancellationToken)
@@ -277,6 +292,8 @@ public sealed class NmsgIo
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 inputsDone[i] = done.Task;
                 var observer = new InputObserver(this, input, done);
+                lock (_gate)
+                    _observers.Add(observer);
                 // Subscribe off this thread: an input may deliver synchronously inside Subscribe.
                 IDisposable subscription = await Task.Run(() => input.Subscribe(observer)).ConfigureAwait(false);
                 lock (_gate)
@@ -365,19 +382,23 @@ public sealed class NmsgIo
         private sealed class InputObserver(Run run, IObservable<NmsgMessage> input, TaskCompletionSource done) : IObserver<NmsgMessage>
         {
             private int _next;
+            private long _received;
+
+            // Written by this input's loop only (OnNext is never concurrent), read by Totals.
+            public long Received => Volatile.Read(ref _received);
 
             public void OnNext(NmsgMessage value)
             {
                 if (run._stop.IsCancellationRequested)
                     return;
-                Interlocked.Increment(ref run._in);
+                Volatile.Write(ref _received, _received + 1);
                 if (!run.Pass(value))
                 {
                     Interlocked.Increment(ref run._filtered);
                     return;
                 }
                 Slot[] slots = run._slots;
-                if (run._io._mirror)
+                if (run._mirror)
                 {
                     foreach (Slot s in slots)
                         s.Write(value);
@@ -410,6 +431,8 @@ public sealed class NmsgIo
 
         private bool Pass(NmsgMessage message)
         {
+            if (_filters.Length == 0)
+                return _acceptByDefault;
             foreach (Func<NmsgMessage, NmsgFilterVerdict> f in _filters)
             {
                 switch (f(message))
@@ -420,7 +443,7 @@ public sealed class NmsgIo
                         return false;
                 }
             }
-            return _io._policy == NmsgFilterVerdict.Accept;
+            return _acceptByDefault;
         }
 
         private sealed class Slot(Run run, NmsgSink sink, Func<NmsgSink>? open)
@@ -428,7 +451,10 @@ public sealed class NmsgIo
             private readonly Lock _lock = new();
             private NmsgSink _sink = sink;
             private long _count;
+            private long _written;
             private bool _done;
+
+            public long Written => Volatile.Read(ref _written);
 
             public DateTimeOffset IntervalEnd { get; set; } = DateTimeOffset.MaxValue;
 
@@ -438,7 +464,7 @@ public sealed class NmsgIo
                 {
                     if (_done)
                         return false;
-                    if (run._io._interval > TimeSpan.Zero && run._io._time.GetUtcNow() >= IntervalEnd)
+                    if (run._timed && run._io._time.GetUtcNow() >= IntervalEnd)
                     {
                         Limit(NmsgCloseReason.Interval);
                         if (_done)
@@ -451,8 +477,8 @@ public sealed class NmsgIo
                         _done = true;
                         return false;
                     }
-                    Interlocked.Increment(ref run._out);
-                    if (run._io._count > 0 && ++_count >= run._io._count)
+                    Volatile.Write(ref _written, _written + 1);
+                    if (run._countLimit > 0 && ++_count >= run._countLimit)
                         Limit(NmsgCloseReason.Count);
                     return true;
                 }
