@@ -44,6 +44,8 @@ internal sealed class UdpBatchReader(NmsgUdpReceiver receiver, bool ownsReceiver
     public ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
         => receiver.ReadBatchAsync(output, timeout, cancellationToken);
 
+    public IReadOnlyList<Nmsg.Sequencing.SequenceSourceStatistics> SequenceSources => receiver.SequenceSources;
+
     public ValueTask DisposeAsync() => ownsReceiver ? receiver.DisposeAsync() : default;
 }
 

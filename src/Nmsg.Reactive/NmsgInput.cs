@@ -2,6 +2,7 @@ using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Runtime.CompilerServices;
 using Nmsg.Containers;
+using Nmsg.Sequencing;
 
 namespace Nmsg.Reactive;
 
@@ -16,6 +17,9 @@ public interface INmsgBatchReader : IAsyncDisposable
     /// or -1 at the end of the input. Throws the input's fatal error after every good message before it.
     /// </summary>
     ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Per-sender sequence statistics of this read, for inputs that track sequence numbers.</summary>
+    IReadOnlyList<SequenceSourceStatistics> SequenceSources => [];
 }
 
 /// <summary>
@@ -28,6 +32,7 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
 {
     private readonly Func<NmsgInputStatistics, INmsgBatchReader> _open;
     private readonly IObservable<NmsgMessage> _observable;
+    private readonly List<INmsgBatchReader> _readers = [];
 
     /// <summary>Creates an input from a reader factory (each subscription or enumeration opens one reader).</summary>
     /// <param name="name">A name for logs, metrics and errors (a path, a socket spec…).</param>
@@ -51,24 +56,65 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
     /// <summary>How long a socket read waits before housekeeping; the observable path uses it too.</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Per-sender sequence statistics (containers, losses, next expected number per sequence id and sender) of the
+    /// reads open now; empty for inputs that do not track sequence numbers (files, text).
+    /// </summary>
+    public IReadOnlyList<SequenceSourceStatistics> SequenceSources
+    {
+        get
+        {
+            lock (_readers)
+            {
+                if (_readers.Count == 1)
+                    return _readers[0].SequenceSources;
+                var all = new List<SequenceSourceStatistics>();
+                foreach (INmsgBatchReader r in _readers)
+                    all.AddRange(r.SequenceSources);
+                return all;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public IDisposable Subscribe(IObserver<NmsgMessage> observer) => _observable.Subscribe(observer);
+
+    private INmsgBatchReader Open()
+    {
+        INmsgBatchReader reader = _open(Statistics);
+        lock (_readers)
+            _readers.Add(reader);
+        return reader;
+    }
+
+    private void Closed(INmsgBatchReader reader)
+    {
+        lock (_readers)
+            _readers.Remove(reader);
+    }
 
     private async Task RunAsync(IObserver<NmsgMessage> observer, CancellationToken cancellationToken)
     {
         var batch = new List<NmsgMessage>(1024);
-        INmsgBatchReader reader = _open(Statistics);
-        await using (reader.ConfigureAwait(false))
+        INmsgBatchReader reader = Open();
+        try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            await using (reader.ConfigureAwait(false))
             {
-                batch.Clear();
-                int n = await reader.ReadBatchAsync(batch, ReadTimeout, cancellationToken).ConfigureAwait(false);
-                if (n < 0)
-                    break;
-                for (int i = 0; i < batch.Count && !cancellationToken.IsCancellationRequested; i++)
-                    observer.OnNext(batch[i]);
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    batch.Clear();
+                    int n = await reader.ReadBatchAsync(batch, ReadTimeout, cancellationToken).ConfigureAwait(false);
+                    if (n < 0)
+                        break;
+                    for (int i = 0; i < batch.Count && !cancellationToken.IsCancellationRequested; i++)
+                        observer.OnNext(batch[i]);
+                }
             }
+        }
+        finally
+        {
+            Closed(reader);
         }
         observer.OnCompleted();
     }
@@ -83,7 +129,8 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
     private async IAsyncEnumerable<NmsgMessage> ReadAllCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var batch = new List<NmsgMessage>(1024);
-        INmsgBatchReader reader = _open(Statistics);
+        INmsgBatchReader reader = Open();
+        using var untrack = new Untrack(this, reader);
         await using (reader.ConfigureAwait(false))
         {
             while (true)
@@ -114,7 +161,16 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
     /// Opens a pull reader with timeouts, for the non-blocking style of pynmsg's <c>nmsg_nonblocking.py</c>:
     /// <c>await reader.TryReadAsync(TimeSpan.FromSeconds(1))</c> returns null when nothing arrived in time.
     /// </summary>
-    public NmsgMessageReader OpenReader() => new(_open(Statistics));
+    public NmsgMessageReader OpenReader()
+    {
+        INmsgBatchReader reader = Open();
+        return new NmsgMessageReader(reader, () => Closed(reader));
+    }
+
+    private sealed class Untrack(NmsgInput input, INmsgBatchReader reader) : IDisposable
+    {
+        public void Dispose() => input.Closed(reader);
+    }
 
     /// <summary>Snapshots of <see cref="Statistics"/> every <paramref name="period"/> (on <paramref name="scheduler"/>, default the Rx default scheduler).</summary>
     public IObservable<NmsgStatisticsSnapshot> StatisticsSnapshots(TimeSpan period, IScheduler? scheduler = null)
@@ -128,11 +184,16 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
 public sealed class NmsgMessageReader : IAsyncDisposable
 {
     private readonly INmsgBatchReader _reader;
+    private readonly Action _closed;
     private readonly List<NmsgMessage> _batch = new(1024);
     private int _next;
     private bool _ended;
 
-    internal NmsgMessageReader(INmsgBatchReader reader) => _reader = reader;
+    internal NmsgMessageReader(INmsgBatchReader reader, Action closed)
+    {
+        _reader = reader;
+        _closed = closed;
+    }
 
     /// <summary>
     /// The next message, or null when <paramref name="timeout"/> passed first or the input ended (see
@@ -176,5 +237,9 @@ public sealed class NmsgMessageReader : IAsyncDisposable
     public bool IsCompleted => _ended && _next >= _batch.Count;
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _reader.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _closed();
+        return _reader.DisposeAsync();
+    }
 }

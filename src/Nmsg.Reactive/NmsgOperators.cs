@@ -239,3 +239,39 @@ public static class NmsgFanOut
             });
     }
 }
+
+/// <summary>Writing async sequences to sinks.</summary>
+public static class NmsgAsyncEnumerableExtensions
+{
+    /// <summary>
+    /// Writes every message of <paramref name="source"/> to <paramref name="sink"/> (pulling the next one only after
+    /// the sink took the last), then completes the sink and waits until it has flushed and closed. Returns the
+    /// number of messages written.
+    /// </summary>
+    /// <exception cref="IOException">The sink failed; the sequence is not read further.</exception>
+    public static async Task<long> WriteToAsync(this IAsyncEnumerable<NmsgMessage> source, NmsgSink sink, bool complete = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sink);
+        long n = 0;
+        try
+        {
+            await foreach (NmsgMessage m in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                await sink.WriteAsync(m, cancellationToken).ConfigureAwait(false);
+                n++;
+            }
+        }
+        catch (Exception) when (complete)
+        {
+            await sink.CloseAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (complete)
+        {
+            await sink.CloseAsync().ConfigureAwait(false);
+            await sink.Completion.ConfigureAwait(false);
+        }
+        return n;
+    }
+}

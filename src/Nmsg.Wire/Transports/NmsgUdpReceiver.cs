@@ -87,6 +87,12 @@ public sealed record NmsgUdpOptions
     /// <summary>The clock for fragment and sequence-source expiry.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Called with each coalesced drop report (as <see cref="NmsgUdpReceiver.Dropped"/>), off the receive loops; for
+    /// sources that create their receiver per subscription.
+    /// </summary>
+    public Action<NmsgDropReport>? OnDropped { get; init; }
+
     /// <summary>The container-decoder options these imply (for staged decoding of this input's containers).</summary>
     public NmsgDecoderOptions DecoderOptions => new()
     {
@@ -139,6 +145,8 @@ public sealed class NmsgUdpReceiver : IAsyncDisposable, IDisposable
         _options = options;
         Spec = spec;
         Statistics = statistics;
+        if (options.OnDropped is { } onDropped)
+            Dropped += onDropped;
         _queue = Channel.CreateBounded<NmsgContainer>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
