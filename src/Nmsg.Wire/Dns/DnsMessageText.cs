@@ -21,6 +21,7 @@ public static class DnsMessageText
     /// </summary>
     public static bool TryFormatJson(ReadOnlySpan<byte> message, IBufferWriter<byte> output) => Render(message, output, json: true);
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static bool Render(ReadOnlySpan<byte> message, IBufferWriter<byte> output, bool json)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -50,6 +51,7 @@ public static class DnsMessageText
         }
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static void AppendDump(ref ByteBuilder b, WireMessage m)
     {
         b.Append(";; ->>HEADER<<- opcode: "u8);
@@ -154,6 +156,7 @@ public static class DnsMessageText
         }
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static void AppendJson(ref ByteBuilder b, WireMessage m)
     {
         b.Append("{\"header\":{\"opcode\":"u8);
@@ -253,6 +256,7 @@ public static class DnsMessageText
     /// One section as wdns RRsets: an RR joins the RRset with the same type, class and case-insensitively equal
     /// owner (name and TTL of the first RR, TTL lowered to the smallest); question entries never merge.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static void AppendJsonSection(ref ByteBuilder b, WireMessage m, int sec)
     {
         int start = m.SectionStart[sec];
@@ -265,9 +269,7 @@ public static class DnsMessageText
         }
 
         // leaderOf[i]: the RR (section-relative) that opened RR i's RRset; leaders in order of creation.
-        int[] leaderOf = WireMessage.RentInts(count);
-        int[] leaders = WireMessage.RentInts(count);
-        try
+        int[] leaderOf = m.LeaderScratch(count, out int[] leaders);
         {
             int nLeaders = 0;
             for (int i = 0; i < count; i++)
@@ -373,11 +375,6 @@ public static class DnsMessageText
             {
                 scratch.Dispose();
             }
-        }
-        finally
-        {
-            WireMessage.ReturnInts(leaderOf);
-            WireMessage.ReturnInts(leaders);
         }
         b.Append((byte)']');
     }

@@ -40,6 +40,7 @@ public static class DnsNames
     /// a label cut short by the end of the span is printed as far as it goes (then <c>.</c>), a missing root label is
     /// not required, and an empty span prints <c>.</c>.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void FormatLenient(ReadOnlySpan<byte> wire, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -12,6 +12,7 @@ public static class DnsRdata
     /// an IN-only type in another class; <c> ### PARSE ERROR ###</c> (or <c>#&lt;code&gt;</c>) after the text so far
     /// for malformed rdata. Like the C API the length is taken as 16 bits.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void Format(ushort rrtype, ushort rrclass, ReadOnlySpan<byte> rdata, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -10,6 +10,7 @@ internal static class JsonString
     private static ReadOnlySpan<byte> Replacement => [0xEF, 0xBF, 0xBD];
 
     /// <summary>Writes a quoted, escaped .NET string (names, enum values, aliases: short, so transcoded on the stack).</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void Write(PooledBufferWriter w, string s)
     {
         int max = System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);

@@ -90,6 +90,7 @@ internal static class Utf8Output
     }
 
     /// <summary>libnmsg's JSON double: <c>%.18f</c> with trailing zeros removed, at least one decimal kept.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void DoubleJson(this PooledBufferWriter w, double v)
     {
         if (double.IsNaN(v) || double.IsInfinity(v))
