@@ -39,6 +39,24 @@ public static class DnsRdata
     }
 
     /// <summary>
+    /// <see cref="TryParse"/> over text already in UTF-8 (JSON input): no transcoding and no copy of the result.
+    /// </summary>
+    internal static bool TryParseUtf8(ushort rrtype, ushort rrclass, ReadOnlySpan<byte> utf8, out ReadOnlyMemory<byte> rdata)
+    {
+        int nul = utf8.IndexOf((byte)0);
+        if (nul >= 0)
+            utf8 = utf8[..nul];
+        var parser = new RdataParser(utf8);
+        if (!parser.Parse(rrtype, rrclass, out _))
+        {
+            rdata = default;
+            return false;
+        }
+        rdata = parser.ResultMemory();
+        return true;
+    }
+
+    /// <summary>
     /// wdns <c>str_to_rdata</c>: presentation text to wire rdata, by the type's descriptor; types without one take
     /// only the generic <c>\# &lt;len&gt; &lt;hex&gt;</c> form. Text left over after the last field is ignored and
     /// an IN-only type in another class gives empty rdata, both as in wdns. False, with a reason, on error.

@@ -172,7 +172,7 @@ public static class NmsgJsonReader
         NmsgModule module = options.Modules.Find(vname, mname) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
         if (!hasMessage)
             throw Error(line, "message", "missing or not an object");
-        var builder = new PayloadBuilder(module);
+        PayloadBuilder builder = PayloadBuilder.ForThread(module);
         NmsgField[] fields = module.FieldArray;
         for (int k = 0; k < fields.Length; k++)
         {
@@ -301,6 +301,9 @@ public static class NmsgJsonReader
         {
             if (e.TokenType != JsonTokenType.String)
                 throw Error(line, f.Name, "needs a string");
+            if (!e.ValueIsEscaped && !e.HasValueSequence && System.Text.Ascii.IsValid(e.ValueSpan)
+                && FieldParsers.TryParseAscii(f, e.ValueSpan, builder, out NmsgFieldValue fast))
+                return fast;
             string? error = FieldParsers.Parse(f, e.GetString()!, builder, out NmsgFieldValue parsed);
             return error is null ? parsed : throw Error(line, f.Name, error);
         }
