@@ -86,7 +86,66 @@ public static class NmsgJsonReader
     private struct Property
     {
         public int NameStart, NameLength, ValueStart, ValueLength;
-        public bool NameEscaped;
+        public bool NameEscaped, ValueEscaped;
+        public JsonTokenType Token;
+    }
+
+    /// <summary>The last (vname, mname) a thread resolved: lines of one stream almost always repeat them.</summary>
+    private sealed class ModuleCache
+    {
+        public byte[] Vname = [], Mname = [];
+        public string? VnameText, MnameText;
+        public NmsgModules? Modules;
+        public int Version;
+        public NmsgModule? Module;
+    }
+
+    [ThreadStatic]
+    private static ModuleCache? t_moduleCache;
+
+    /// <summary>The type name string: the cached one when the raw bytes are the cached bytes (no allocation).</summary>
+    private static string ReadName(ref Utf8JsonReader reader, byte[] cached, string? cachedText, string key, long line)
+    {
+        reader.Read();
+        if (cachedText is not null && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
+            && reader.ValueSpan.SequenceEqual(cached))
+            return cachedText;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            throw Error(line, key, "missing or not a string");
+        }
+        return reader.GetString()!;
+    }
+
+    private static NmsgModule? FindModule(NmsgModules modules, string vname, string mname, ReadOnlySpan<byte> json, int vAt, int mAt)
+    {
+        ModuleCache c = t_moduleCache ??= new ModuleCache();
+        if (ReferenceEquals(vname, c.VnameText) && ReferenceEquals(mname, c.MnameText) && ReferenceEquals(modules, c.Modules)
+            && modules.Version == c.Version)
+            return c.Module;
+        int version = modules.Version;
+        NmsgModule? module = modules.Find(vname, mname);
+        c.VnameText = c.MnameText = null;
+        if (module is not null && vAt >= 0 && mAt >= 0)
+        {
+            // Raw (unescaped) bytes of both names, as the next line will hold them.
+            c.Vname = RawString(json, vAt);
+            c.Mname = RawString(json, mAt);
+            c.VnameText = vname;
+            c.MnameText = mname;
+            c.Modules = modules;
+            c.Version = version;
+            c.Module = module;
+        }
+        return module;
+    }
+
+    private static byte[] RawString(ReadOnlySpan<byte> json, int tokenStart)
+    {
+        var r = new Utf8JsonReader(json[tokenStart..]);
+        r.Read();
+        return r.ValueSpan.ToArray();
     }
 
     [ThreadStatic]
@@ -104,6 +163,8 @@ public static class NmsgJsonReader
         Property[] props = t_properties ??= new Property[32];
         int count = 0;
         string? opName = null, groupName = null;
+        ModuleCache cache = t_moduleCache ??= new ModuleCache();
+        int vAt = -1, mAt = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("message"u8))
@@ -127,17 +188,21 @@ public static class NmsgJsonReader
                     p.NameEscaped = reader.ValueIsEscaped;
                     reader.Read();
                     p.ValueStart = (int)reader.TokenStartIndex;
+                    p.Token = reader.TokenType;
+                    p.ValueEscaped = reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped;
                     reader.Skip();
                     p.ValueLength = (int)reader.BytesConsumed - p.ValueStart;
                 }
             }
             else if (reader.ValueTextEquals("vname"u8))
             {
-                vname = ReadString(ref reader, "vname", line);
+                vname = ReadName(ref reader, cache.Vname, cache.VnameText, "vname", line);
+                vAt = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence ? (int)reader.TokenStartIndex : -1;
             }
             else if (reader.ValueTextEquals("mname"u8))
             {
-                mname = ReadString(ref reader, "mname", line);
+                mname = ReadName(ref reader, cache.Mname, cache.MnameText, "mname", line);
+                mAt = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence ? (int)reader.TokenStartIndex : -1;
             }
             else if (reader.ValueTextEquals("time"u8))
             {
@@ -169,7 +234,7 @@ public static class NmsgJsonReader
             throw Error(line, "vname", "missing or not a string");
         if (mname is null)
             throw Error(line, "mname", "missing or not a string");
-        NmsgModule module = options.Modules.Find(vname, mname) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
+        NmsgModule module = FindModule(options.Modules, vname, mname, json, vAt, mAt) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
         if (!hasMessage)
             throw Error(line, "message", "missing or not an object");
         PayloadBuilder builder = PayloadBuilder.ForThread(module);
@@ -182,6 +247,12 @@ public static class NmsgJsonReader
             int at = Find(json, props, count, f);
             if (at < 0)
                 continue;
+            if (!f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
+                    props[at].ValueEscaped, builder, out NmsgFieldValue simple))
+            {
+                builder.Add(f, simple);
+                continue;
+            }
             var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
             value.Read();
             if (f.IsRepeated)
@@ -293,6 +364,68 @@ public static class NmsgJsonReader
         if (dot >= 0 && !uint.TryParse(s[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out ns))
             throw Error(line, "time", $"'{s}' has a bad fraction");
         return new NmsgTimestamp(seconds, ns);
+    }
+
+    /// <summary>
+    /// A singular value from its raw JSON token where that needs no reader: integers, IP addresses and
+    /// custom-parsed ASCII strings. False (the reader path then decides, with its errors) for anything else.
+    /// </summary>
+    private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, PayloadBuilder builder,
+        out NmsgFieldValue value)
+    {
+        value = default;
+        if (token == JsonTokenType.String)
+        {
+            if (escaped || raw.Length < 2)
+                return false;
+            ReadOnlySpan<byte> text = raw[1..^1];
+            if (!System.Text.Ascii.IsValid(text))
+                return false;
+            if (FieldParsers.HasParser(f))
+                return FieldParsers.TryParseAscii(f, text, builder, out value);
+            if (f.Type != NmsgFieldType.IP || text.Length > 64)
+                return false;
+            Span<char> chars = stackalloc char[64];
+            chars = chars[..Encoding.ASCII.GetChars(text, chars)];
+            Span<byte> ip = stackalloc byte[16];
+            if (IpText.TryParseV4(chars, ip))
+                value = new NmsgFieldValue(builder.Copy(ip[..4]));
+            else if (IpText.TryParseV6(chars, ip))
+                value = new NmsgFieldValue(builder.Copy(ip));
+            else
+                return false;
+            return true;
+        }
+        if (token != JsonTokenType.Number || FieldParsers.HasParser(f))
+            return false;
+        int consumed;
+        switch (f.Type)
+        {
+            case NmsgFieldType.UInt16:
+                if (!System.Buffers.Text.Utf8Parser.TryParse(raw, out ushort u16, out consumed) || consumed != raw.Length)
+                    return false;
+                value = new NmsgFieldValue(u16);
+                return true;
+            case NmsgFieldType.UInt32:
+                if (!System.Buffers.Text.Utf8Parser.TryParse(raw, out uint u32, out consumed) || consumed != raw.Length)
+                    return false;
+                value = new NmsgFieldValue(u32);
+                return true;
+            case NmsgFieldType.UInt64:
+                if (!System.Buffers.Text.Utf8Parser.TryParse(raw, out ulong u64, out consumed) || consumed != raw.Length)
+                    return false;
+                value = new NmsgFieldValue(u64);
+                return true;
+            case NmsgFieldType.Int16 or NmsgFieldType.Int32 or NmsgFieldType.Int64:
+                long min = f.Type == NmsgFieldType.Int16 ? short.MinValue : f.Type == NmsgFieldType.Int32 ? int.MinValue : long.MinValue;
+                long max = f.Type == NmsgFieldType.Int16 ? short.MaxValue : f.Type == NmsgFieldType.Int32 ? int.MaxValue : long.MaxValue;
+                if (!System.Buffers.Text.Utf8Parser.TryParse(raw, out long i64, out consumed) || consumed != raw.Length || i64 < min || i64 > max)
+                    return false;
+                value = Signed(f, i64);
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line)
