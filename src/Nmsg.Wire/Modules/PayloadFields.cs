@@ -105,10 +105,16 @@ internal sealed class PayloadFields
             if (e.Number != field.Number)
                 continue;
             if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
-                break; // a packed singular: rare enough for the general path
+                return TryGetSinglePacked(field, out value); // a packed singular: rare enough for the general path
             value = Convert(ref e, field);
             return true;
         }
+        value = default;
+        return false;
+    }
+
+    private bool TryGetSinglePacked(NmsgField field, out NmsgFieldValue value)
+    {
         var list = new List<NmsgFieldValue>(1);
         Collect(field, list);
         value = list.Count > 0 ? list[0] : default;
