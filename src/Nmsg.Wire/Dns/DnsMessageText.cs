@@ -30,6 +30,24 @@ public static class DnsMessageText
         {
             if (!m.Parse(message))
                 return false;
+            if (output is Nmsg.Internal.PooledBufferWriter pooled)
+            {
+                // Straight into the library's own buffer.
+                var direct = ByteBuilder.Over(pooled, 4096);
+                try
+                {
+                    if (json)
+                        AppendJson(ref direct, m);
+                    else
+                        AppendDump(ref direct, m);
+                    direct.CommitTo(pooled);
+                }
+                finally
+                {
+                    direct.Dispose();
+                }
+                return true;
+            }
             var b = new ByteBuilder(stackalloc byte[2048]);
             try
             {

@@ -44,6 +44,21 @@ public static class DnsNames
     public static void FormatLenient(ReadOnlySpan<byte> wire, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (output is Nmsg.Internal.PooledBufferWriter pooled)
+        {
+            // Straight into the library's own buffer.
+            var direct = ByteBuilder.Over(pooled, MaxTextLength);
+            try
+            {
+                Append(ref direct, wire, wire.Length);
+                direct.CommitTo(pooled);
+            }
+            finally
+            {
+                direct.Dispose();
+            }
+            return;
+        }
         var b = new ByteBuilder(stackalloc byte[MaxTextLength]);
         try
         {

@@ -18,6 +18,21 @@ public static class DnsRdata
         ArgumentNullException.ThrowIfNull(output);
         if (rdata.Length > ushort.MaxValue)
             rdata = rdata[..(rdata.Length & 0xFFFF)];
+        if (output is Nmsg.Internal.PooledBufferWriter pooled)
+        {
+            // Straight into the library's own buffer.
+            var direct = ByteBuilder.Over(pooled, 1024);
+            try
+            {
+                RdataWriter.Append(ref direct, rdata, rrtype, rrclass);
+                direct.CommitTo(pooled);
+            }
+            finally
+            {
+                direct.Dispose();
+            }
+            return;
+        }
         var b = new ByteBuilder(stackalloc byte[1024]);
         try
         {

@@ -16,9 +16,6 @@ public static class NmsgJson
     private static List<NmsgFieldValue>? t_values;
 
     [ThreadStatic]
-    private static PooledBufferWriter? t_scratch;
-
-    [ThreadStatic]
     private static PooledBufferWriter? t_text;
 
     /// <summary>A cleared per-thread buffer for DNS text that is escaped before it reaches the output.</summary>
@@ -76,25 +73,22 @@ public static class NmsgJson
             return;
         }
 
-        PooledBufferWriter body = t_scratch ??= new PooledBufferWriter(4096);
-        body.Clear();
+        // Written in place; an undecodable payload takes the "message" text back out.
+        int mark = output.WrittenCount;
+        output.Ascii(",\"message\":");
         bool ok;
         try
         {
-            ok = WriteMessage(message, module, body);
+            ok = WriteMessage(message, module, output);
         }
         catch (NmsgFormatException)
         {
             ok = false;
         }
-        if (ok)
-        {
-            output.Ascii(",\"message\":");
-            output.Write(body.WrittenSpan);
-        }
-        else
+        if (!ok)
         {
             // Undecodable payload: nmsgtool aborts; we give the raw payload instead of "message".
+            output.Truncate(mark);
             output.Ascii(",\"payload\":");
             Base64OrNull(output, message.Payload.Span);
         }
