@@ -10,6 +10,17 @@ internal sealed class PayloadFields
 {
     private Entry[] _entries = new Entry[32];
     private int _count;
+
+    // The last entry of each field number below IndexedNumbers, or -1: single values and absent fields without a scan.
+    private const int IndexedNumbers = 64;
+    private readonly int[] _last = CreateIndex();
+
+    private static int[] CreateIndex()
+    {
+        int[] index = new int[IndexedNumbers];
+        index.AsSpan().Fill(-1);
+        return index;
+    }
     private ReadOnlyMemory<byte> _payload;
 
     [ThreadStatic]
@@ -32,11 +43,14 @@ internal sealed class PayloadFields
     {
         _payload = payload;
         _count = 0;
+        _last.AsSpan().Fill(-1);
         var reader = new ProtoReader(payload.Span);
         while (reader.TryReadTag(out int field, out WireType wt))
         {
             if (_count == _entries.Length)
                 Array.Resize(ref _entries, _entries.Length * 2);
+            if ((uint)field < IndexedNumbers)
+                _last[field] = _count;
             ref Entry e = ref _entries[_count++];
             e.Number = field;
             e.Wire = wt;
@@ -57,6 +71,8 @@ internal sealed class PayloadFields
                 default:
                     reader.Skip(wt);
                     _count--;
+                    if ((uint)field < IndexedNumbers)
+                        _last[field] = LastOf(field);
                     break;
             }
         }
@@ -67,8 +83,20 @@ internal sealed class PayloadFields
         }
     }
 
+    private int LastOf(int number)
+    {
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            if (_entries[i].Number == number)
+                return i;
+        }
+        return -1;
+    }
+
     public bool Has(int number)
     {
+        if ((uint)number < IndexedNumbers)
+            return _last[number] >= 0;
         for (int i = 0; i < _count; i++)
         {
             if (_entries[i].Number == number)
@@ -81,6 +109,8 @@ internal sealed class PayloadFields
     public void Collect(NmsgField field, List<NmsgFieldValue> values)
     {
         values.Clear();
+        if ((uint)field.Number < IndexedNumbers && _last[field.Number] < 0)
+            return;
         for (int i = 0; i < _count; i++)
         {
             ref Entry e = ref _entries[i];
@@ -99,7 +129,17 @@ internal sealed class PayloadFields
     /// <summary>The value of a singular stored field (the last occurrence, as protobuf keeps), without a list.</summary>
     public bool TryGetSingle(NmsgField field, out NmsgFieldValue value)
     {
-        for (int i = _count - 1; i >= 0; i--)
+        int start = _count - 1;
+        if ((uint)field.Number < IndexedNumbers)
+        {
+            start = _last[field.Number];
+            if (start < 0)
+            {
+                value = default;
+                return false;
+            }
+        }
+        for (int i = start; i >= 0; i--)
         {
             ref Entry e = ref _entries[i];
             if (e.Number != field.Number)

@@ -34,7 +34,7 @@ internal static class FieldParsers
                 }
             case NmsgFieldFormat.DnsRdata:
                 {
-                    NmsgField? tf = builder.Module.FindField("rrtype"), cf = builder.Module.FindField("rrclass");
+                    NmsgField? tf = builder.Module.RrTypeField, cf = builder.Module.RrClassField;
                     if (tf is null || cf is null || builder.First(tf) is not { } t || builder.First(cf) is not { } c
                         || !DnsRdata.TryParseUtf8((ushort)t.Bits, (ushort)c.Bits, ascii, out ReadOnlyMemory<byte> rdata))
                         return false;

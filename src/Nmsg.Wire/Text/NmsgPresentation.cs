@@ -168,7 +168,7 @@ public static class NmsgPresentation
                 return true;
             case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
                 Name(w, f);
-                w.Utf8(DnsMnemonics.TypeName((ushort)v.Bits) ?? "<UNKNOWN>");
+                w.Ascii(DnsMnemonics.TypeName((ushort)v.Bits) ?? "<UNKNOWN>");
                 Number(w, (ushort)v.Bits);
                 w.Write(endline);
                 return true;
@@ -260,8 +260,8 @@ public static class NmsgPresentation
     internal static bool RrTypeAndClass(NmsgModule module, PayloadFields fields, out ushort rrtype, out ushort rrclass)
     {
         rrtype = rrclass = 0;
-        NmsgField? t = module.FindField("rrtype");
-        NmsgField? c = module.FindField("rrclass");
+        NmsgField? t = module.RrTypeField;
+        NmsgField? c = module.RrClassField;
         if (t is null || c is null || !fields.TryGetSingle(t, out NmsgFieldValue tv) || !fields.TryGetSingle(c, out NmsgFieldValue cv))
             return false;
         rrtype = (ushort)tv.Bits;
