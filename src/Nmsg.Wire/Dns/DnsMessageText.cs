@@ -417,7 +417,16 @@ public static class DnsMessageText
     internal static void AppendJsonString(ref ByteBuilder b, scoped ReadOnlySpan<byte> s)
     {
         b.Append((byte)'"');
-        foreach (byte c in s)
+        // Runs that need no escaping (all of most names and rdata) are copied whole.
+        int plain = s.IndexOfAny(Nmsg.Text.JsonString.NeedsEscape);
+        if (plain < 0)
+        {
+            b.Append(s);
+            b.Append((byte)'"');
+            return;
+        }
+        b.Append(s[..plain]);
+        foreach (byte c in s[plain..])
         {
             switch (c)
             {

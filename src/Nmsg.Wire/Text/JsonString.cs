@@ -9,6 +9,10 @@ internal static class JsonString
 {
     private static ReadOnlySpan<byte> Replacement => [0xEF, 0xBF, 0xBD];
 
+    /// <summary>The bytes JSON text must escape: <c>"</c>, <c>\</c> and the control bytes.</summary>
+    internal static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
+
     /// <summary>Writes a quoted, escaped .NET string (names, enum values, aliases: short, so transcoded on the stack).</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void Write(PooledBufferWriter w, string s)
@@ -113,7 +117,13 @@ internal static class JsonString
     public static void WriteEscapedContent(PooledBufferWriter w, ReadOnlySpan<byte> s)
     {
         int start = 0;
-        for (int i = 0; i < s.Length; i++)
+        int first = s.IndexOfAny(NeedsEscape);
+        if (first < 0)
+        {
+            w.Write(s);
+            return;
+        }
+        for (int i = first; i < s.Length; i++)
         {
             byte b = s[i];
             if (b >= 0x20 && b != (byte)'"' && b != (byte)'\\')

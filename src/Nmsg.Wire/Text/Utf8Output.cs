@@ -30,15 +30,12 @@ internal static class Utf8Output
 
     public static void UInt(this PooledBufferWriter w, ulong v)
     {
-        int n = CountDigits(v);
-        Span<byte> d = w.GetSpan(n);
-        for (int i = n - 1; i > 0; i--)
+        if (v < 10)
         {
-            ulong q = v / 10;
-            d[i] = (byte)('0' + (int)(v - q * 10));
-            v = q;
+            w.WriteByte((byte)('0' + (int)v));
+            return;
         }
-        d[0] = (byte)('0' + (int)v);
+        Utf8Formatter.TryFormat(v, w.GetSpan(20), out int n);
         w.Advance(n);
     }
 
@@ -51,17 +48,6 @@ internal static class Utf8Output
             return;
         }
         w.UInt((ulong)v);
-    }
-
-    private static int CountDigits(ulong v)
-    {
-        int n = 1;
-        while (v >= 10)
-        {
-            v /= 10;
-            n++;
-        }
-        return n;
     }
 
     /// <summary>Lowercase hex, zero-padded to <paramref name="digits"/> (0 = no padding).</summary>
