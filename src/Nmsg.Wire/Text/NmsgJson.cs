@@ -226,9 +226,11 @@ public static class NmsgJson
                     w.Ascii("null"); // nmsgtool aborts: rdata cannot be rendered without rrtype and rrclass
                     return;
                 }
-                PooledBufferWriter text = Text();
-                DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, text);
-                JsonString.WriteEscaped(w, text.WrittenSpan, sanitize: false);
+                w.Byte((byte)'"');
+                int rdataAt = w.WrittenCount;
+                DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, w);
+                EscapeWritten(w, rdataAt);
+                w.Byte((byte)'"');
                 return;
             case NmsgFieldFormat.DnsMessageJson:
                 int mark = w.WrittenCount;
@@ -287,8 +289,23 @@ public static class NmsgJson
 
     private static void DnsNameEscaped(ReadOnlySpan<byte> wire, PooledBufferWriter w)
     {
+        int at = w.WrittenCount;
+        DnsNames.FormatLenient(wire, w);
+        EscapeWritten(w, at);
+    }
+
+    /// <summary>
+    /// JSON-escapes the text written since <paramref name="start"/>. DNS text is written straight into the output
+    /// and, in the usual case that nothing in it needs escaping, left there.
+    /// </summary>
+    private static void EscapeWritten(PooledBufferWriter w, int start)
+    {
+        ReadOnlySpan<byte> written = w.WrittenSpan[start..];
+        if (written.IndexOfAny(JsonString.NeedsEscape) < 0)
+            return;
         PooledBufferWriter text = Text();
-        DnsNames.FormatLenient(wire, text);
+        text.Write(written);
+        w.Truncate(start);
         JsonString.WriteEscapedContent(w, text.WrittenSpan);
     }
 
