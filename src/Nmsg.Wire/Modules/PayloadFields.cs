@@ -79,7 +79,7 @@ internal sealed class PayloadFields
         foreach (int required in module.RequiredNumbers)
         {
             if (!Has(required))
-                ThrowHelper.Protobuf($"{module.Name} payload lacks required field {required}");
+                ThrowMissing(module, required);
         }
     }
 
@@ -174,10 +174,21 @@ internal sealed class PayloadFields
             case NmsgWireKind.SFixed32 when e.Wire == WireType.Fixed32:
                 return new NmsgFieldValue((ulong)(long)(int)(uint)e.Bits);
             default:
-                ThrowHelper.Protobuf($"field {field.Name} has wire type {(int)e.Wire}");
+                ThrowWireMismatch(field, e.Wire);
                 return default;
         }
     }
+
+    // The messages are built out of line: an interpolated string in a hot method costs every call its setup.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowMissing(NmsgModule module, int required)
+        => ThrowHelper.Protobuf($"{module.Name} payload lacks required field {required}");
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowWireMismatch(NmsgField field, WireType wire)
+        => ThrowHelper.Protobuf($"field {field.Name} has wire type {(int)wire}");
 
     private static void ExpandPacked(NmsgWireKind kind, ReadOnlySpan<byte> data, List<NmsgFieldValue> values)
     {
