@@ -60,6 +60,11 @@ internal ref struct ByteBuilder
     {
         if (_length + 20 > _span.Length)
             Grow(20);
+        if (value < 10)
+        {
+            _span[_length++] = (byte)('0' + (int)value);
+            return;
+        }
         Utf8Formatter.TryFormat(value, _span[_length..], out int written);
         _length += written;
     }
