@@ -65,10 +65,11 @@ internal sealed class PayloadBuilder(NmsgModule module)
 
     public NmsgFieldValue? First(NmsgField field)
     {
-        foreach (var (f, v) in _values)
+        ReadOnlySpan<(NmsgField Field, NmsgFieldValue Value)> values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
+        for (int i = 0; i < values.Length; i++)
         {
-            if (f == field)
-                return v;
+            if (values[i].Field == field)
+                return values[i].Value;
         }
         return null;
     }

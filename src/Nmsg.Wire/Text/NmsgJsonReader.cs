@@ -199,6 +199,9 @@ public static class NmsgJsonReader
                 builder.Add(f, simple);
                 continue;
             }
+            if (f.IsRepeated && props[at].Token == JsonTokenType.StartArray
+                && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), builder))
+                continue;
             var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
             value.Read();
             if (f.IsRepeated)
@@ -644,17 +647,6 @@ public static class NmsgJsonReader
         return r.GetString()!;
     }
 
-    private static string ReadString(ref Utf8JsonReader reader, string key, long line)
-    {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            reader.Skip();
-            throw Error(line, key, "missing or not a string");
-        }
-        return reader.GetString()!;
-    }
-
     private static uint ParseSource(ref Utf8JsonReader e, long line)
     {
         if (e.TokenType == JsonTokenType.Number && e.TryGetUInt32(out uint n))
@@ -765,6 +757,60 @@ public static class NmsgJsonReader
             default:
                 return false;
         }
+    }
+
+    [ThreadStatic]
+    private static List<NmsgFieldValue>? t_elements;
+
+    /// <summary>
+    /// A repeated value whose elements are all what <see cref="TryParseSimple"/> takes, read from the (already
+    /// validated) array text; false, with nothing added, where any element needs the reader path.
+    /// </summary>
+    private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, PayloadBuilder builder)
+    {
+        List<NmsgFieldValue> elements = t_elements ??= [];
+        elements.Clear();
+        int p = 1;
+        for (; ; )
+        {
+            while (p < array.Length && array[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+                p++;
+            if (p >= array.Length)
+                return false;
+            if (array[p] == (byte)']')
+                break;
+            if (array[p] == (byte)',' && elements.Count > 0)
+            {
+                p++;
+                continue;
+            }
+            int start = p;
+            JsonTokenType token;
+            if (array[p] == (byte)'"')
+            {
+                int end = array[(p + 1)..].IndexOfAny(JsonString.NeedsEscape);
+                if (end < 0 || array[p + 1 + end] != (byte)'"')
+                    return false; // escapes: the reader path
+                p += end + 2;
+                token = JsonTokenType.String;
+            }
+            else if (array[p] == (byte)'-' || (array[p] >= (byte)'0' && array[p] <= (byte)'9'))
+            {
+                while (p < array.Length && array[p] is not ((byte)',' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r'))
+                    p++;
+                token = JsonTokenType.Number;
+            }
+            else
+            {
+                return false;
+            }
+            if (!TryParseSimple(f, array[start..p], token, escaped: false, builder, out NmsgFieldValue v))
+                return false;
+            elements.Add(v);
+        }
+        foreach (NmsgFieldValue v in elements)
+            builder.Add(f, v);
+        return true;
     }
 
     private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line)
