@@ -138,6 +138,18 @@ internal sealed class PayloadFields
                 value = default;
                 return false;
             }
+            // The common kinds without the general conversion.
+            ref Entry last = ref _entries[start];
+            if (last.Wire == WireType.LengthDelimited && field.Wire == NmsgWireKind.Bytes)
+            {
+                value = new NmsgFieldValue(_payload.Slice(last.Offset, last.Length));
+                return true;
+            }
+            if (last.Wire == WireType.Varint && field.Wire == NmsgWireKind.Varint)
+            {
+                value = new NmsgFieldValue(last.Bits);
+                return true;
+            }
         }
         for (int i = start; i >= 0; i--)
         {

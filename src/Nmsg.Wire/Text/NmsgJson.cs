@@ -41,15 +41,35 @@ public static class NmsgJson
     [ThreadStatic]
     private static PooledBufferWriter? t_header;
 
+    [ThreadStatic]
+    private static string? t_vendorText, t_typeText;
+
+    [ThreadStatic]
+    private static byte[]? t_vendorJson, t_typeJson;
+
+    /// <summary>A quoted, escaped name; the last one's JSON bytes are kept, as consecutive messages repeat it.</summary>
+    private static void WriteName(PooledBufferWriter w, string name, ref string? lastText, ref byte[]? lastJson)
+    {
+        if (!ReferenceEquals(name, lastText) || lastJson is null)
+        {
+            int mark = w.WrittenCount;
+            JsonString.Write(w, name);
+            lastJson = w.WrittenSpan[mark..].ToArray();
+            lastText = name;
+            return;
+        }
+        w.Write(lastJson);
+    }
+
     private static void Write(NmsgMessage message, PooledBufferWriter output, NmsgTextOptions options)
     {
         NmsgModule? module = options.Modules.Find(message.Vid, message.MsgType);
         output.Ascii("{\"time\":\"");
         output.Timestamp(message.Time, clampNanoseconds: true);
         output.Ascii("\",\"vname\":");
-        JsonString.Write(output, options.Modules.VendorName(message.Vid) ?? "(unknown)");
+        WriteName(output, options.Modules.VendorName(message.Vid) ?? "(unknown)", ref t_vendorText, ref t_vendorJson);
         output.Ascii(",\"mname\":");
-        JsonString.Write(output, module?.Name ?? "(unknown)");
+        WriteName(output, module?.Name ?? "(unknown)", ref t_typeText, ref t_typeJson);
         uint source = options.SetSource != 0 ? options.SetSource : message.Source ?? 0;
         if (source != 0)
         {
