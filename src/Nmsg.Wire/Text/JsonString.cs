@@ -132,15 +132,15 @@ internal static class JsonString
             start = i + 1;
             switch (b)
             {
-                case (byte)'"': w.Ascii("\\\""); break;
-                case (byte)'\\': w.Ascii("\\\\"); break;
-                case 0x08: w.Ascii("\\b"); break;
-                case 0x0C: w.Ascii("\\f"); break;
-                case (byte)'\n': w.Ascii("\\n"); break;
-                case (byte)'\r': w.Ascii("\\r"); break;
-                case (byte)'\t': w.Ascii("\\t"); break;
+                case (byte)'"': w.Write("\\\""u8); break;
+                case (byte)'\\': w.Write("\\\\"u8); break;
+                case 0x08: w.Write("\\b"u8); break;
+                case 0x0C: w.Write("\\f"u8); break;
+                case (byte)'\n': w.Write("\\n"u8); break;
+                case (byte)'\r': w.Write("\\r"u8); break;
+                case (byte)'\t': w.Write("\\t"u8); break;
                 default:
-                    w.Ascii("\\u00");
+                    w.Write("\\u00"u8);
                     w.Hex(b, 2);
                     break;
             }
@@ -170,7 +170,7 @@ internal static class EncodePayload
             case 1: // JSON: inserted verbatim when it parses
                 if (IsJson(payload))
                 {
-                    w.Ascii("\"val\":");
+                    w.Write("\"val\":"u8);
                     w.Write(payload);
                     val = true;
                 }
@@ -178,16 +178,16 @@ internal static class EncodePayload
             case 3: // MSGPACK: no text form
                 break;
             default: // TEXT, YAML, XML
-                w.Ascii("\"val\":");
+                w.Write("\"val\":"u8);
                 JsonString.WriteEscaped(w, payload, sanitize: true);
                 val = true;
                 break;
         }
         if (val)
             w.Byte((byte)',');
-        w.Ascii("\"b64\":\"");
+        w.Write("\"b64\":\""u8);
         w.Base64(payload);
-        w.Ascii("\"}");
+        w.Write("\"}"u8);
     }
 
     private static bool IsJson(ReadOnlySpan<byte> payload)

@@ -64,16 +64,16 @@ public static class NmsgJson
     private static void Write(NmsgMessage message, PooledBufferWriter output, NmsgTextOptions options)
     {
         NmsgModule? module = options.Modules.Find(message.Vid, message.MsgType);
-        output.Ascii("{\"time\":\"");
+        output.Write("{\"time\":\""u8);
         output.Timestamp(message.Time, clampNanoseconds: true);
-        output.Ascii("\",\"vname\":");
+        output.Write("\",\"vname\":"u8);
         WriteName(output, options.Modules.VendorName(message.Vid) ?? "(unknown)", ref t_vendorText, ref t_vendorJson);
-        output.Ascii(",\"mname\":");
+        output.Write(",\"mname\":"u8);
         WriteName(output, module?.Name ?? "(unknown)", ref t_typeText, ref t_typeJson);
         uint source = options.SetSource != 0 ? options.SetSource : message.Source ?? 0;
         if (source != 0)
         {
-            output.Ascii(",\"source\":\"");
+            output.Write(",\"source\":\""u8);
             output.Hex(source, 8);
             output.Byte((byte)'"');
         }
@@ -83,19 +83,19 @@ public static class NmsgJson
         if (module is null)
         {
             // nmsgtool aborts here; we keep the type numbers and the raw payload.
-            output.Ascii(",\"vid\":");
+            output.Write(",\"vid\":"u8);
             output.UInt(message.Vid);
-            output.Ascii(",\"msgtype\":");
+            output.Write(",\"msgtype\":"u8);
             output.UInt(message.MsgType);
-            output.Ascii(",\"payload\":");
+            output.Write(",\"payload\":"u8);
             Base64OrNull(output, message.Payload.Span);
-            output.Ascii("}\n");
+            output.Write("}\n"u8);
             return;
         }
 
         // Written in place; an undecodable payload takes the "message" text back out.
         int mark = output.WrittenCount;
-        output.Ascii(",\"message\":");
+        output.Write(",\"message\":"u8);
         bool ok;
         try
         {
@@ -109,10 +109,10 @@ public static class NmsgJson
         {
             // Undecodable payload: nmsgtool aborts; we give the raw payload instead of "message".
             output.Truncate(mark);
-            output.Ascii(",\"payload\":");
+            output.Write(",\"payload\":"u8);
             Base64OrNull(output, message.Payload.Span);
         }
-        output.Ascii("}\n");
+        output.Write("}\n"u8);
     }
 
     /// <summary>Formats to a string (convenience).</summary>
@@ -127,9 +127,9 @@ public static class NmsgJson
     {
         if (value == 0)
             return;
-        w.Ascii(",\"");
+        w.Write(",\""u8);
         w.Ascii(key);
-        w.Ascii("\":");
+        w.Write("\":"u8);
         if (alias(value) is { } name)
             JsonString.Write(w, name);
         else
@@ -140,7 +140,7 @@ public static class NmsgJson
     {
         if (data.IsEmpty)
         {
-            w.Ascii("null");
+            w.Write("null"u8);
             return;
         }
         w.Byte((byte)'"');
@@ -243,7 +243,7 @@ public static class NmsgJson
             case NmsgFieldFormat.DnsRdata:
                 if (!NmsgPresentation.RrTypeAndClass(module, fields, out ushort rrtype, out ushort rrclass))
                 {
-                    w.Ascii("null"); // nmsgtool aborts: rdata cannot be rendered without rrtype and rrclass
+                    w.Write("null"u8); // nmsgtool aborts: rdata cannot be rendered without rrtype and rrclass
                     return;
                 }
                 w.Byte((byte)'"');
@@ -257,7 +257,7 @@ public static class NmsgJson
                 if (!DnsMessageText.TryFormatJson(v.Bytes.Span, w))
                 {
                     w.Truncate(mark);
-                    w.Ascii("null");
+                    w.Write("null"u8);
                 }
                 return;
             case NmsgFieldFormat.SieDnsMessage:
@@ -265,7 +265,7 @@ public static class NmsgJson
                 if (DnsMessageText.TryFormat(v.Bytes.Span, dump))
                     JsonString.WriteEscaped(w, dump.WrittenSpan, sanitize: false);
                 else
-                    w.Ascii("\"<PARSE ERROR>\"");
+                    w.Write("\"<PARSE ERROR>\""u8);
                 return;
             case NmsgFieldFormat.SieTime:
                 w.Byte((byte)'"');
@@ -355,7 +355,7 @@ public static class NmsgJson
                 }
                 else
                 {
-                    w.Ascii("null");
+                    w.Write("null"u8);
                 }
                 return;
             case NmsgFieldType.UInt16:
