@@ -60,6 +60,11 @@ internal ref struct ByteBuilder
     {
         if (_length + 20 > _span.Length)
             Grow(20);
+        if (value < 10)
+        {
+            _span[_length++] = (byte)('0' + (int)value);
+            return;
+        }
         Utf8Formatter.TryFormat(value, _span[_length..], out int written);
         _length += written;
     }
@@ -91,6 +96,21 @@ internal ref struct ByteBuilder
         _span[_length++] = (byte)('0' + b / 100);
         _span[_length++] = (byte)('0' + b / 10 % 10);
         _span[_length++] = (byte)('0' + b % 10);
+    }
+
+    /// <summary>
+    /// A builder over the free space of <paramref name="output"/> (at least <paramref name="sizeHint"/> bytes), so
+    /// that <see cref="CommitTo"/> usually only advances it: no intermediate copy.
+    /// </summary>
+    public static ByteBuilder Over(Nmsg.Internal.PooledBufferWriter output, int sizeHint) => new(output.GetSpan(sizeHint));
+
+    /// <summary>Completes a builder made by <see cref="Over"/>: advances past the text, or copies it if it outgrew the space.</summary>
+    public readonly void CommitTo(Nmsg.Internal.PooledBufferWriter output)
+    {
+        if (_rented is null)
+            output.Advance(_length);
+        else
+            output.Write(_span[.._length]);
     }
 
     /// <summary>Writes everything into <paramref name="output"/> in one copy.</summary>

@@ -21,6 +21,7 @@ public static class DnsMessageText
     /// </summary>
     public static bool TryFormatJson(ReadOnlySpan<byte> message, IBufferWriter<byte> output) => Render(message, output, json: true);
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static bool Render(ReadOnlySpan<byte> message, IBufferWriter<byte> output, bool json)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -29,6 +30,24 @@ public static class DnsMessageText
         {
             if (!m.Parse(message))
                 return false;
+            if (output is Nmsg.Internal.PooledBufferWriter pooled)
+            {
+                // Straight into the library's own buffer.
+                var direct = ByteBuilder.Over(pooled, 4096);
+                try
+                {
+                    if (json)
+                        AppendJson(ref direct, m);
+                    else
+                        AppendDump(ref direct, m);
+                    direct.CommitTo(pooled);
+                }
+                finally
+                {
+                    direct.Dispose();
+                }
+                return true;
+            }
             var b = new ByteBuilder(stackalloc byte[2048]);
             try
             {
@@ -50,6 +69,7 @@ public static class DnsMessageText
         }
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static void AppendDump(ref ByteBuilder b, WireMessage m)
     {
         b.Append(";; ->>HEADER<<- opcode: "u8);
@@ -154,6 +174,7 @@ public static class DnsMessageText
         }
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static void AppendJson(ref ByteBuilder b, WireMessage m)
     {
         b.Append("{\"header\":{\"opcode\":"u8);
@@ -253,6 +274,7 @@ public static class DnsMessageText
     /// One section as wdns RRsets: an RR joins the RRset with the same type, class and case-insensitively equal
     /// owner (name and TTL of the first RR, TTL lowered to the smallest); question entries never merge.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static void AppendJsonSection(ref ByteBuilder b, WireMessage m, int sec)
     {
         int start = m.SectionStart[sec];
@@ -265,9 +287,7 @@ public static class DnsMessageText
         }
 
         // leaderOf[i]: the RR (section-relative) that opened RR i's RRset; leaders in order of creation.
-        int[] leaderOf = WireMessage.RentInts(count);
-        int[] leaders = WireMessage.RentInts(count);
-        try
+        int[] leaderOf = m.LeaderScratch(count, out int[] leaders);
         {
             int nLeaders = 0;
             for (int i = 0; i < count; i++)
@@ -374,11 +394,6 @@ public static class DnsMessageText
                 scratch.Dispose();
             }
         }
-        finally
-        {
-            WireMessage.ReturnInts(leaderOf);
-            WireMessage.ReturnInts(leaders);
-        }
         b.Append((byte)']');
     }
 
@@ -402,7 +417,16 @@ public static class DnsMessageText
     internal static void AppendJsonString(ref ByteBuilder b, scoped ReadOnlySpan<byte> s)
     {
         b.Append((byte)'"');
-        foreach (byte c in s)
+        // Runs that need no escaping (all of most names and rdata) are copied whole.
+        int plain = s.IndexOfAny(Nmsg.Text.JsonString.NeedsEscape);
+        if (plain < 0)
+        {
+            b.Append(s);
+            b.Append((byte)'"');
+            return;
+        }
+        b.Append(s[..plain]);
+        foreach (byte c in s[plain..])
         {
             switch (c)
             {

@@ -31,6 +31,10 @@ public static class DnsMnemonics
 
     private static readonly string?[] s_typeByValue = BuildTypeTable();
 
+    // Mnemonic to type, case-insensitive, looked up by span; the first entry of a name wins, as in the list scan.
+    private static readonly System.Collections.Frozen.FrozenDictionary<string, ushort>.AlternateLookup<ReadOnlySpan<char>> s_typeByName =
+        BuildTypeLookup();
+
     private static readonly string?[] s_rcodes =
     [
         "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
@@ -76,14 +80,8 @@ public static class DnsMnemonics
     /// </summary>
     public static bool TryParseType(ReadOnlySpan<char> text, out ushort type)
     {
-        foreach ((ushort value, string name) in s_types)
-        {
-            if (text.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                type = value;
-                return true;
-            }
-        }
+        if (s_typeByName.TryGetValue(text, out type))
+            return true;
         return TryParseGeneric(text, "TYPE", out type);
     }
 
@@ -180,6 +178,15 @@ public static class DnsMnemonics
     }
 
     internal static bool IsCSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
+
+    private static System.Collections.Frozen.FrozenDictionary<string, ushort>.AlternateLookup<ReadOnlySpan<char>> BuildTypeLookup()
+    {
+        var byName = new Dictionary<string, ushort>(StringComparer.OrdinalIgnoreCase);
+        foreach ((ushort value, string name) in s_types)
+            byName.TryAdd(name, value);
+        return System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(byName, StringComparer.OrdinalIgnoreCase)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     private static string?[] BuildTypeTable()
     {

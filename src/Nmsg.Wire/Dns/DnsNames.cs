@@ -40,9 +40,25 @@ public static class DnsNames
     /// a label cut short by the end of the span is printed as far as it goes (then <c>.</c>), a missing root label is
     /// not required, and an empty span prints <c>.</c>.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void FormatLenient(ReadOnlySpan<byte> wire, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (output is Nmsg.Internal.PooledBufferWriter pooled)
+        {
+            // Straight into the library's own buffer.
+            var direct = ByteBuilder.Over(pooled, MaxTextLength);
+            try
+            {
+                Append(ref direct, wire, wire.Length);
+                direct.CommitTo(pooled);
+            }
+            finally
+            {
+                direct.Dispose();
+            }
+            return;
+        }
         var b = new ByteBuilder(stackalloc byte[MaxTextLength]);
         try
         {
@@ -113,6 +129,17 @@ public static class DnsNames
             p++;
             remaining--;
             read += oclen + 1;
+            // The label's bytes (those past the span read as 0); the leading run that needs no escape is copied whole.
+            int take = Math.Min(oclen, remaining);
+            int real = Math.Clamp(src.Length - p, 0, take);
+            ReadOnlySpan<byte> label = real > 0 ? src.Slice(p, real) : default;
+            int plain = label.IndexOfAnyExcept(s_plain);
+            if (plain < 0)
+                plain = real;
+            b.Append(label[..plain]);
+            p += plain;
+            remaining -= plain;
+            oclen = (byte)(oclen - plain);
             while (oclen-- != 0 && remaining > 0)
             {
                 byte c = At(src, p++);
@@ -137,6 +164,10 @@ public static class DnsNames
         if (read == 0)
             b.Append((byte)'.');
     }
+
+    /// <summary>Label bytes written as themselves: <c>!</c>..<c>~</c> except <c>.</c> and <c>\</c>.</summary>
+    private static readonly SearchValues<byte> s_plain = SearchValues.Create(
+        "!\"#$%&'()*+,-/0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"u8);
 
     private static byte At(ReadOnlySpan<byte> s, int i) => (uint)i < (uint)s.Length ? s[i] : (byte)0;
 

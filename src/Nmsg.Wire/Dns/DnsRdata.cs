@@ -12,11 +12,27 @@ public static class DnsRdata
     /// an IN-only type in another class; <c> ### PARSE ERROR ###</c> (or <c>#&lt;code&gt;</c>) after the text so far
     /// for malformed rdata. Like the C API the length is taken as 16 bits.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void Format(ushort rrtype, ushort rrclass, ReadOnlySpan<byte> rdata, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (rdata.Length > ushort.MaxValue)
             rdata = rdata[..(rdata.Length & 0xFFFF)];
+        if (output is Nmsg.Internal.PooledBufferWriter pooled)
+        {
+            // Straight into the library's own buffer.
+            var direct = ByteBuilder.Over(pooled, 1024);
+            try
+            {
+                RdataWriter.Append(ref direct, rdata, rrtype, rrclass);
+                direct.CommitTo(pooled);
+            }
+            finally
+            {
+                direct.Dispose();
+            }
+            return;
+        }
         var b = new ByteBuilder(stackalloc byte[1024]);
         try
         {
@@ -35,6 +51,24 @@ public static class DnsRdata
         var w = new ArrayBufferWriter<byte>(64);
         Format(rrtype, rrclass, rdata, w);
         return Encoding.UTF8.GetString(w.WrittenSpan);
+    }
+
+    /// <summary>
+    /// <see cref="TryParse"/> over text already in UTF-8 (JSON input): no transcoding and no copy of the result.
+    /// </summary>
+    internal static bool TryParseUtf8(ushort rrtype, ushort rrclass, ReadOnlySpan<byte> utf8, out ReadOnlyMemory<byte> rdata)
+    {
+        int nul = utf8.IndexOf((byte)0);
+        if (nul >= 0)
+            utf8 = utf8[..nul];
+        var parser = new RdataParser(utf8);
+        if (!parser.Parse(rrtype, rrclass, out _))
+        {
+            rdata = default;
+            return false;
+        }
+        rdata = parser.ResultMemory();
+        return true;
     }
 
     /// <summary>

@@ -56,6 +56,7 @@ public static class IpText
         return false;
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     internal static void Append(ref ByteBuilder b, scoped ReadOnlySpan<byte> address)
     {
         Span<byte> tmp = stackalloc byte[MaxLength];

@@ -22,6 +22,9 @@ internal ref struct RdataParser
 
     public readonly byte[] Result() => _out.AsSpan(0, _len).ToArray();
 
+    /// <summary>The parsed rdata without a copy (the parser's own buffer; the parser must not be used again).</summary>
+    public readonly ReadOnlyMemory<byte> ResultMemory() => _out.AsMemory(0, _len);
+
     public bool Parse(ushort rrtype, ushort rrclass, out string? error)
     {
         error = null;

@@ -61,6 +61,11 @@ internal sealed class WireMessage
             m.Data = new byte[1024];
         if (m.Rrs.Length > 1 << 14)
             m.Rrs = new ParsedRr[32];
+        if (m._leaderOf.Length > 1 << 14)
+        {
+            m._leaderOf = new int[32];
+            m._leaders = new int[32];
+        }
         t_cached = m;
     }
 
@@ -441,7 +446,17 @@ internal sealed class WireMessage
         return true;
     }
 
-    internal static int[] RentInts(int n) => ArrayPool<int>.Shared.Rent(Math.Max(n, 1));
+    private int[] _leaderOf = new int[32], _leaders = new int[32];
 
-    internal static void ReturnInts(int[] a) => ArrayPool<int>.Shared.Return(a);
+    /// <summary>Two scratch arrays of at least <paramref name="n"/> ints for RRset grouping, kept with this instance.</summary>
+    internal int[] LeaderScratch(int n, out int[] leaders)
+    {
+        if (_leaderOf.Length < n)
+        {
+            _leaderOf = new int[Math.Max(n, _leaderOf.Length * 2)];
+            _leaders = new int[_leaderOf.Length];
+        }
+        leaders = _leaders;
+        return _leaderOf;
+    }
 }

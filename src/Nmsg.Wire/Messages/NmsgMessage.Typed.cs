@@ -45,6 +45,9 @@ public sealed partial class NmsgMessage
         return m;
     }
 
+    /// <summary>The typed payload if one is already decoded or set (derived fields then read it, not the bytes).</summary>
+    internal IMessage? CachedTyped => _typed;
+
     /// <summary>The typed payload through the module's parser (for virtual-field getters), cached.</summary>
     internal IMessage GetTyped(NmsgModule module)
     {

@@ -47,7 +47,15 @@ public sealed class NmsgModule
         }
         stored.Sort((a, b) => a.Number.CompareTo(b.Number));
         StoredByNumber = [.. stored];
+        RrTypeField = FindField("rrtype");
+        RrClassField = FindField("rrclass");
     }
+
+    /// <summary>The "rrtype" and "rrclass" fields, which rdata needs to be read or written (null if the module has none).</summary>
+    internal NmsgField? RrTypeField { get; }
+
+    /// <inheritdoc cref="RrTypeField"/>
+    internal NmsgField? RrClassField { get; }
 
     /// <summary>Vendor id.</summary>
     public uint Vid { get; }

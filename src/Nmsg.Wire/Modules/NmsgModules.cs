@@ -16,6 +16,10 @@ public sealed class NmsgModules
     private volatile System.Collections.Frozen.FrozenDictionary<ulong, NmsgModule> _byIdFast = System.Collections.Frozen.FrozenDictionary<ulong, NmsgModule>.Empty;
     private volatile System.Collections.Frozen.FrozenDictionary<uint, string> _vendorNamesFast = System.Collections.Frozen.FrozenDictionary<uint, string>.Empty;
     private readonly Lock _registerLock = new();
+    private volatile int _version;
+
+    /// <summary>Changes whenever a module or vendor is added (for callers that cache lookups).</summary>
+    internal int Version => _version;
     private readonly ConcurrentDictionary<uint, ConcurrentDictionary<string, NmsgModule>> _byName = new();
     private readonly ConcurrentDictionary<uint, string> _vendorNames = new();
     private readonly ConcurrentDictionary<string, NmsgModule> _byDescriptor = new(StringComparer.Ordinal);
@@ -51,6 +55,7 @@ public sealed class NmsgModules
             _vendorNames[vid] = name;
             _vendorIds[name] = vid;
             _vendorNamesFast = System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(_vendorNames);
+            _version++;
         }
     }
 
@@ -67,6 +72,7 @@ public sealed class NmsgModules
             _byName.GetOrAdd(module.Vid, _ => new ConcurrentDictionary<string, NmsgModule>(StringComparer.OrdinalIgnoreCase))[module.Name] = module;
             _byIdFast = System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(_byId, kv => ((ulong)kv.Key.Item1 << 32) | kv.Key.Item2, kv => kv.Value);
             _vendorNamesFast = System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(_vendorNames);
+            _version++;
         }
     }
 

@@ -11,8 +11,42 @@ namespace Nmsg.Modules;
 internal sealed class PayloadBuilder(NmsgModule module)
 {
     private readonly List<(NmsgField Field, NmsgFieldValue Value)> _values = new(module.Fields.Count);
+    private NmsgModule _module = module;
+    private byte[] _arena = [];
+    private int _arenaUsed;
 
-    public NmsgModule Module => module;
+    [ThreadStatic]
+    private static PayloadBuilder? t_cached;
+
+    public NmsgModule Module => _module;
+
+    /// <summary>
+    /// An empty per-thread builder for <paramref name="module"/> (a parser that is done with it before its next use:
+    /// values copied in with <see cref="Copy"/> live in a buffer that the next use overwrites).
+    /// </summary>
+    public static PayloadBuilder ForThread(NmsgModule module)
+    {
+        PayloadBuilder b = t_cached ??= new PayloadBuilder(module);
+        b._module = module;
+        b._values.Clear();
+        b._arenaUsed = 0;
+        return b;
+    }
+
+    /// <summary>Keeps a copy of <paramref name="bytes"/> for a value without allocating one array per value.</summary>
+    public ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> bytes)
+    {
+        if (_arena.Length - _arenaUsed < bytes.Length)
+        {
+            // Values already handed out keep the old array alive; later ones go to the new one.
+            _arena = new byte[Math.Max(1024, Math.Max(_arena.Length * 2, bytes.Length))];
+            _arenaUsed = 0;
+        }
+        Memory<byte> slot = _arena.AsMemory(_arenaUsed, bytes.Length);
+        bytes.CopyTo(slot.Span);
+        _arenaUsed += bytes.Length;
+        return slot;
+    }
 
     public void Add(NmsgField field, NmsgFieldValue value) => _values.Add((field, value));
 
@@ -31,31 +65,61 @@ internal sealed class PayloadBuilder(NmsgModule module)
 
     public NmsgFieldValue? First(NmsgField field)
     {
-        foreach (var (f, v) in _values)
+        ReadOnlySpan<(NmsgField Field, NmsgFieldValue Value)> values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
+        for (int i = 0; i < values.Length; i++)
         {
-            if (f == field)
-                return v;
+            if (values[i].Field == field)
+                return values[i].Value;
         }
         return null;
     }
 
     public byte[] ToArray()
     {
-        using var w = new PooledBufferWriter(256);
-        foreach (NmsgField f in module.StoredByNumber)
+        // Sized first, then written straight into the result: fields by number, each field's values in order.
+        ReadOnlySpan<(NmsgField Field, NmsgFieldValue Value)> values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
+        int size = 0;
+        for (int i = 0; i < values.Length; i++)
+            size += Size(values[i].Field, in values[i].Value);
+        byte[] result = new byte[size];
+        Span<byte> dst = result;
+        int at = 0;
+        bool ordered = true;
+        for (int i = 1; i < values.Length && ordered; i++)
+            ordered = values[i - 1].Field.Number <= values[i].Field.Number;
+        if (ordered)
         {
-            foreach (var (field, v) in _values)
+            for (int i = 0; i < values.Length; i++)
+                at += Write(dst[at..], values[i].Field, in values[i].Value);
+        }
+        else
+        {
+            foreach (NmsgField f in _module.StoredByNumber)
             {
-                if (field == f)
-                    Write(w, f, v);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    if (values[i].Field == f)
+                        at += Write(dst[at..], f, in values[i].Value);
+                }
             }
         }
-        return w.WrittenSpan.ToArray();
+        return at == size ? result : result[..at];
     }
 
-    private static void Write(PooledBufferWriter w, NmsgField f, NmsgFieldValue v)
+    private static int Size(NmsgField f, in NmsgFieldValue v)
     {
-        Span<byte> dst = w.GetSpan(5 + 10 + 5 + v.Bytes.Length);
+        int tag = ProtoWriter.VarintSize((ulong)f.Number << 3);
+        return f.Wire switch
+        {
+            NmsgWireKind.Varint => tag + ProtoWriter.VarintSize(v.Bits),
+            NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 => tag + 4,
+            NmsgWireKind.Fixed64 => tag + 8,
+            _ => tag + ProtoWriter.VarintSize((ulong)v.Bytes.Length) + v.Bytes.Length,
+        };
+    }
+
+    private static int Write(Span<byte> dst, NmsgField f, in NmsgFieldValue v)
+    {
         int at = 0;
         switch (f.Wire)
         {
@@ -80,6 +144,6 @@ internal sealed class PayloadBuilder(NmsgModule module)
                 at += v.Bytes.Length;
                 break;
         }
-        w.Advance(at);
+        return at;
     }
 }

@@ -10,6 +10,17 @@ internal sealed class PayloadFields
 {
     private Entry[] _entries = new Entry[32];
     private int _count;
+
+    // The last entry of each field number below IndexedNumbers, or -1: single values and absent fields without a scan.
+    private const int IndexedNumbers = 64;
+    private readonly int[] _last = CreateIndex();
+
+    private static int[] CreateIndex()
+    {
+        int[] index = new int[IndexedNumbers];
+        index.AsSpan().Fill(-1);
+        return index;
+    }
     private ReadOnlyMemory<byte> _payload;
 
     [ThreadStatic]
@@ -32,11 +43,14 @@ internal sealed class PayloadFields
     {
         _payload = payload;
         _count = 0;
+        _last.AsSpan().Fill(-1);
         var reader = new ProtoReader(payload.Span);
         while (reader.TryReadTag(out int field, out WireType wt))
         {
             if (_count == _entries.Length)
                 Array.Resize(ref _entries, _entries.Length * 2);
+            if ((uint)field < IndexedNumbers)
+                _last[field] = _count;
             ref Entry e = ref _entries[_count++];
             e.Number = field;
             e.Wire = wt;
@@ -57,18 +71,32 @@ internal sealed class PayloadFields
                 default:
                     reader.Skip(wt);
                     _count--;
+                    if ((uint)field < IndexedNumbers)
+                        _last[field] = LastOf(field);
                     break;
             }
         }
         foreach (int required in module.RequiredNumbers)
         {
             if (!Has(required))
-                ThrowHelper.Protobuf($"{module.Name} payload lacks required field {required}");
+                ThrowMissing(module, required);
         }
+    }
+
+    private int LastOf(int number)
+    {
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            if (_entries[i].Number == number)
+                return i;
+        }
+        return -1;
     }
 
     public bool Has(int number)
     {
+        if ((uint)number < IndexedNumbers)
+            return _last[number] >= 0;
         for (int i = 0; i < _count; i++)
         {
             if (_entries[i].Number == number)
@@ -81,6 +109,8 @@ internal sealed class PayloadFields
     public void Collect(NmsgField field, List<NmsgFieldValue> values)
     {
         values.Clear();
+        if ((uint)field.Number < IndexedNumbers && _last[field.Number] < 0)
+            return;
         for (int i = 0; i < _count; i++)
         {
             ref Entry e = ref _entries[i];
@@ -99,16 +129,44 @@ internal sealed class PayloadFields
     /// <summary>The value of a singular stored field (the last occurrence, as protobuf keeps), without a list.</summary>
     public bool TryGetSingle(NmsgField field, out NmsgFieldValue value)
     {
-        for (int i = _count - 1; i >= 0; i--)
+        int start = _count - 1;
+        if ((uint)field.Number < IndexedNumbers)
+        {
+            start = _last[field.Number];
+            if (start < 0)
+            {
+                value = default;
+                return false;
+            }
+            // The common kinds without the general conversion.
+            ref Entry last = ref _entries[start];
+            if (last.Wire == WireType.LengthDelimited && field.Wire == NmsgWireKind.Bytes)
+            {
+                value = new NmsgFieldValue(_payload.Slice(last.Offset, last.Length));
+                return true;
+            }
+            if (last.Wire == WireType.Varint && field.Wire == NmsgWireKind.Varint)
+            {
+                value = new NmsgFieldValue(last.Bits);
+                return true;
+            }
+        }
+        for (int i = start; i >= 0; i--)
         {
             ref Entry e = ref _entries[i];
             if (e.Number != field.Number)
                 continue;
             if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
-                break; // a packed singular: rare enough for the general path
+                return TryGetSinglePacked(field, out value); // a packed singular: rare enough for the general path
             value = Convert(ref e, field);
             return true;
         }
+        value = default;
+        return false;
+    }
+
+    private bool TryGetSinglePacked(NmsgField field, out NmsgFieldValue value)
+    {
         var list = new List<NmsgFieldValue>(1);
         Collect(field, list);
         value = list.Count > 0 ? list[0] : default;
@@ -128,10 +186,21 @@ internal sealed class PayloadFields
             case NmsgWireKind.SFixed32 when e.Wire == WireType.Fixed32:
                 return new NmsgFieldValue((ulong)(long)(int)(uint)e.Bits);
             default:
-                ThrowHelper.Protobuf($"field {field.Name} has wire type {(int)e.Wire}");
+                ThrowWireMismatch(field, e.Wire);
                 return default;
         }
     }
+
+    // The messages are built out of line: an interpolated string in a hot method costs every call its setup.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowMissing(NmsgModule module, int required)
+        => ThrowHelper.Protobuf($"{module.Name} payload lacks required field {required}");
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowWireMismatch(NmsgField field, WireType wire)
+        => ThrowHelper.Protobuf($"field {field.Name} has wire type {(int)wire}");
 
     private static void ExpandPacked(NmsgWireKind kind, ReadOnlySpan<byte> data, List<NmsgFieldValue> values)
     {

@@ -99,6 +99,11 @@ internal ref struct ProtoReader
         return (offset, (int)len);
     }
 
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowUnsupported(WireType wireType)
+        => ThrowHelper.Protobuf($"unsupported protobuf wire type {(int)wireType}"); // out of line: keeps Skip small
+
     public void Skip(WireType wireType)
     {
         switch (wireType)
@@ -121,7 +126,7 @@ internal ref struct ProtoReader
                 break;
             default:
                 // Groups are not used by any NMSG message; protobuf-c rejects them here too.
-                ThrowHelper.Protobuf($"unsupported protobuf wire type {(int)wireType}");
+                ThrowUnsupported(wireType);
                 break;
         }
     }

@@ -12,6 +12,65 @@ internal static class FieldParsers
         or NmsgFieldFormat.DnsClass or NmsgFieldFormat.SieDnsClass or NmsgFieldFormat.DnsRdata or NmsgFieldFormat.Rcode
         or NmsgFieldFormat.IpProto or NmsgFieldFormat.SieTime or NmsgFieldFormat.Hex;
 
+    /// <summary>
+    /// The common custom-parsed fields straight from the UTF-8 bytes of an unescaped ASCII JSON string, without a
+    /// string: true with the same value <see cref="Parse"/> gives; false where that needs the text (other formats,
+    /// non-ASCII text, long values) or fails (then <see cref="Parse"/> is asked, and gives the reason).
+    /// </summary>
+    public static bool TryParseAscii(NmsgField f, ReadOnlySpan<byte> ascii, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        value = default;
+        switch (f.Format)
+        {
+            case NmsgFieldFormat.DnsName:
+                {
+                    int nul = ascii.IndexOf((byte)0);
+                    Span<byte> wire = stackalloc byte[255];
+                    int len = DnsNames.ParseWire(nul >= 0 ? ascii[..nul] : ascii, wire);
+                    if (len < 0)
+                        return false;
+                    value = new NmsgFieldValue(builder.Copy(wire[..len]));
+                    return true;
+                }
+            case NmsgFieldFormat.DnsRdata:
+                {
+                    NmsgField? tf = builder.Module.RrTypeField, cf = builder.Module.RrClassField;
+                    if (tf is null || cf is null || builder.First(tf) is not { } t || builder.First(cf) is not { } c
+                        || !DnsRdata.TryParseUtf8((ushort)t.Bits, (ushort)c.Bits, ascii, out ReadOnlyMemory<byte> rdata))
+                        return false;
+                    value = new NmsgFieldValue(rdata);
+                    return true;
+                }
+            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType or NmsgFieldFormat.DnsClass or NmsgFieldFormat.Rcode:
+                {
+                    if (ascii.Length > 32)
+                        return false;
+                    Span<char> text = stackalloc char[32];
+                    text = text[..System.Text.Encoding.ASCII.GetChars(ascii, text)];
+                    ushort n;
+                    switch (f.Format)
+                    {
+                        case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
+                            if (!DnsMnemonics.TryParseType(text, out n) || n == 0)
+                                return false;
+                            break;
+                        case NmsgFieldFormat.DnsClass:
+                            if (!DnsMnemonics.TryParseClass(text, out n) || n == 0)
+                                return false;
+                            break;
+                        default:
+                            if (!DnsMnemonics.TryParseRcode(text, out n))
+                                return false;
+                            break;
+                    }
+                    value = new NmsgFieldValue(n);
+                    return true;
+                }
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Parses <paramref name="text"/> with the field's custom parser; null on success, else the reason.</summary>
     public static string? Parse(NmsgField f, string text, PayloadBuilder builder, out NmsgFieldValue value)
     {

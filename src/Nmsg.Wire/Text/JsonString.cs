@@ -9,7 +9,12 @@ internal static class JsonString
 {
     private static ReadOnlySpan<byte> Replacement => [0xEF, 0xBF, 0xBD];
 
+    /// <summary>The bytes JSON text must escape: <c>"</c>, <c>\</c> and the control bytes.</summary>
+    internal static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
+
     /// <summary>Writes a quoted, escaped .NET string (names, enum values, aliases: short, so transcoded on the stack).</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void Write(PooledBufferWriter w, string s)
     {
         int max = System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);
@@ -112,7 +117,13 @@ internal static class JsonString
     public static void WriteEscapedContent(PooledBufferWriter w, ReadOnlySpan<byte> s)
     {
         int start = 0;
-        for (int i = 0; i < s.Length; i++)
+        int first = s.IndexOfAny(NeedsEscape);
+        if (first < 0)
+        {
+            w.Write(s);
+            return;
+        }
+        for (int i = first; i < s.Length; i++)
         {
             byte b = s[i];
             if (b >= 0x20 && b != (byte)'"' && b != (byte)'\\')
@@ -121,15 +132,15 @@ internal static class JsonString
             start = i + 1;
             switch (b)
             {
-                case (byte)'"': w.Ascii("\\\""); break;
-                case (byte)'\\': w.Ascii("\\\\"); break;
-                case 0x08: w.Ascii("\\b"); break;
-                case 0x0C: w.Ascii("\\f"); break;
-                case (byte)'\n': w.Ascii("\\n"); break;
-                case (byte)'\r': w.Ascii("\\r"); break;
-                case (byte)'\t': w.Ascii("\\t"); break;
+                case (byte)'"': w.Write("\\\""u8); break;
+                case (byte)'\\': w.Write("\\\\"u8); break;
+                case 0x08: w.Write("\\b"u8); break;
+                case 0x0C: w.Write("\\f"u8); break;
+                case (byte)'\n': w.Write("\\n"u8); break;
+                case (byte)'\r': w.Write("\\r"u8); break;
+                case (byte)'\t': w.Write("\\t"u8); break;
                 default:
-                    w.Ascii("\\u00");
+                    w.Write("\\u00"u8);
                     w.Hex(b, 2);
                     break;
             }
@@ -159,7 +170,7 @@ internal static class EncodePayload
             case 1: // JSON: inserted verbatim when it parses
                 if (IsJson(payload))
                 {
-                    w.Ascii("\"val\":");
+                    w.Write("\"val\":"u8);
                     w.Write(payload);
                     val = true;
                 }
@@ -167,16 +178,16 @@ internal static class EncodePayload
             case 3: // MSGPACK: no text form
                 break;
             default: // TEXT, YAML, XML
-                w.Ascii("\"val\":");
+                w.Write("\"val\":"u8);
                 JsonString.WriteEscaped(w, payload, sanitize: true);
                 val = true;
                 break;
         }
         if (val)
             w.Byte((byte)',');
-        w.Ascii("\"b64\":\"");
+        w.Write("\"b64\":\""u8);
         w.Base64(payload);
-        w.Ascii("\"}");
+        w.Write("\"}"u8);
     }
 
     private static bool IsJson(ReadOnlySpan<byte> payload)

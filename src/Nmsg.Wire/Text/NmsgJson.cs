@@ -16,9 +16,6 @@ public static class NmsgJson
     private static List<NmsgFieldValue>? t_values;
 
     [ThreadStatic]
-    private static PooledBufferWriter? t_scratch;
-
-    [ThreadStatic]
     private static PooledBufferWriter? t_text;
 
     /// <summary>A cleared per-thread buffer for DNS text that is escaped before it reaches the output.</summary>
@@ -44,19 +41,39 @@ public static class NmsgJson
     [ThreadStatic]
     private static PooledBufferWriter? t_header;
 
+    [ThreadStatic]
+    private static string? t_vendorText, t_typeText;
+
+    [ThreadStatic]
+    private static byte[]? t_vendorJson, t_typeJson;
+
+    /// <summary>A quoted, escaped name; the last one's JSON bytes are kept, as consecutive messages repeat it.</summary>
+    private static void WriteName(PooledBufferWriter w, string name, ref string? lastText, ref byte[]? lastJson)
+    {
+        if (!ReferenceEquals(name, lastText) || lastJson is null)
+        {
+            int mark = w.WrittenCount;
+            JsonString.Write(w, name);
+            lastJson = w.WrittenSpan[mark..].ToArray();
+            lastText = name;
+            return;
+        }
+        w.Write(lastJson);
+    }
+
     private static void Write(NmsgMessage message, PooledBufferWriter output, NmsgTextOptions options)
     {
         NmsgModule? module = options.Modules.Find(message.Vid, message.MsgType);
-        output.Ascii("{\"time\":\"");
+        output.Write("{\"time\":\""u8);
         output.Timestamp(message.Time, clampNanoseconds: true);
-        output.Ascii("\",\"vname\":");
-        JsonString.Write(output, options.Modules.VendorName(message.Vid) ?? "(unknown)");
-        output.Ascii(",\"mname\":");
-        JsonString.Write(output, module?.Name ?? "(unknown)");
+        output.Write("\",\"vname\":"u8);
+        WriteName(output, options.Modules.VendorName(message.Vid) ?? "(unknown)", ref t_vendorText, ref t_vendorJson);
+        output.Write(",\"mname\":"u8);
+        WriteName(output, module?.Name ?? "(unknown)", ref t_typeText, ref t_typeJson);
         uint source = options.SetSource != 0 ? options.SetSource : message.Source ?? 0;
         if (source != 0)
         {
-            output.Ascii(",\"source\":\"");
+            output.Write(",\"source\":\""u8);
             output.Hex(source, 8);
             output.Byte((byte)'"');
         }
@@ -66,39 +83,36 @@ public static class NmsgJson
         if (module is null)
         {
             // nmsgtool aborts here; we keep the type numbers and the raw payload.
-            output.Ascii(",\"vid\":");
+            output.Write(",\"vid\":"u8);
             output.UInt(message.Vid);
-            output.Ascii(",\"msgtype\":");
+            output.Write(",\"msgtype\":"u8);
             output.UInt(message.MsgType);
-            output.Ascii(",\"payload\":");
+            output.Write(",\"payload\":"u8);
             Base64OrNull(output, message.Payload.Span);
-            output.Ascii("}\n");
+            output.Write("}\n"u8);
             return;
         }
 
-        PooledBufferWriter body = t_scratch ??= new PooledBufferWriter(4096);
-        body.Clear();
+        // Written in place; an undecodable payload takes the "message" text back out.
+        int mark = output.WrittenCount;
+        output.Write(",\"message\":"u8);
         bool ok;
         try
         {
-            ok = WriteMessage(message, module, body);
+            ok = WriteMessage(message, module, output);
         }
         catch (NmsgFormatException)
         {
             ok = false;
         }
-        if (ok)
-        {
-            output.Ascii(",\"message\":");
-            output.Write(body.WrittenSpan);
-        }
-        else
+        if (!ok)
         {
             // Undecodable payload: nmsgtool aborts; we give the raw payload instead of "message".
-            output.Ascii(",\"payload\":");
+            output.Truncate(mark);
+            output.Write(",\"payload\":"u8);
             Base64OrNull(output, message.Payload.Span);
         }
-        output.Ascii("}\n");
+        output.Write("}\n"u8);
     }
 
     /// <summary>Formats to a string (convenience).</summary>
@@ -113,9 +127,9 @@ public static class NmsgJson
     {
         if (value == 0)
             return;
-        w.Ascii(",\"");
+        w.Write(",\""u8);
         w.Ascii(key);
-        w.Ascii("\":");
+        w.Write("\":"u8);
         if (alias(value) is { } name)
             JsonString.Write(w, name);
         else
@@ -126,7 +140,7 @@ public static class NmsgJson
     {
         if (data.IsEmpty)
         {
-            w.Ascii("null");
+            w.Write("null"u8);
             return;
         }
         w.Byte((byte)'"');
@@ -229,19 +243,21 @@ public static class NmsgJson
             case NmsgFieldFormat.DnsRdata:
                 if (!NmsgPresentation.RrTypeAndClass(module, fields, out ushort rrtype, out ushort rrclass))
                 {
-                    w.Ascii("null"); // nmsgtool aborts: rdata cannot be rendered without rrtype and rrclass
+                    w.Write("null"u8); // nmsgtool aborts: rdata cannot be rendered without rrtype and rrclass
                     return;
                 }
-                PooledBufferWriter text = Text();
-                DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, text);
-                JsonString.WriteEscaped(w, text.WrittenSpan, sanitize: false);
+                w.Byte((byte)'"');
+                int rdataAt = w.WrittenCount;
+                DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, w);
+                EscapeWritten(w, rdataAt);
+                w.Byte((byte)'"');
                 return;
             case NmsgFieldFormat.DnsMessageJson:
                 int mark = w.WrittenCount;
                 if (!DnsMessageText.TryFormatJson(v.Bytes.Span, w))
                 {
                     w.Truncate(mark);
-                    w.Ascii("null");
+                    w.Write("null"u8);
                 }
                 return;
             case NmsgFieldFormat.SieDnsMessage:
@@ -249,7 +265,7 @@ public static class NmsgJson
                 if (DnsMessageText.TryFormat(v.Bytes.Span, dump))
                     JsonString.WriteEscaped(w, dump.WrittenSpan, sanitize: false);
                 else
-                    w.Ascii("\"<PARSE ERROR>\"");
+                    w.Write("\"<PARSE ERROR>\""u8);
                 return;
             case NmsgFieldFormat.SieTime:
                 w.Byte((byte)'"');
@@ -293,8 +309,23 @@ public static class NmsgJson
 
     private static void DnsNameEscaped(ReadOnlySpan<byte> wire, PooledBufferWriter w)
     {
+        int at = w.WrittenCount;
+        DnsNames.FormatLenient(wire, w);
+        EscapeWritten(w, at);
+    }
+
+    /// <summary>
+    /// JSON-escapes the text written since <paramref name="start"/>. DNS text is written straight into the output
+    /// and, in the usual case that nothing in it needs escaping, left there.
+    /// </summary>
+    private static void EscapeWritten(PooledBufferWriter w, int start)
+    {
+        ReadOnlySpan<byte> written = w.WrittenSpan[start..];
+        if (written.IndexOfAny(JsonString.NeedsEscape) < 0)
+            return;
         PooledBufferWriter text = Text();
-        DnsNames.FormatLenient(wire, text);
+        text.Write(written);
+        w.Truncate(start);
         JsonString.WriteEscapedContent(w, text.WrittenSpan);
     }
 
@@ -324,7 +355,7 @@ public static class NmsgJson
                 }
                 else
                 {
-                    w.Ascii("null");
+                    w.Write("null"u8);
                 }
                 return;
             case NmsgFieldType.UInt16:

@@ -86,7 +86,66 @@ public static class NmsgJsonReader
     private struct Property
     {
         public int NameStart, NameLength, ValueStart, ValueLength;
-        public bool NameEscaped;
+        public bool NameEscaped, ValueEscaped;
+        public JsonTokenType Token;
+    }
+
+    /// <summary>The last (vname, mname) a thread resolved: lines of one stream almost always repeat them.</summary>
+    private sealed class ModuleCache
+    {
+        public byte[] Vname = [], Mname = [];
+        public string? VnameText, MnameText;
+        public NmsgModules? Modules;
+        public int Version;
+        public NmsgModule? Module;
+    }
+
+    [ThreadStatic]
+    private static ModuleCache? t_moduleCache;
+
+    /// <summary>The type name string: the cached one when the raw bytes are the cached bytes (no allocation).</summary>
+    private static string ReadName(ref Utf8JsonReader reader, byte[] cached, string? cachedText, string key, long line)
+    {
+        reader.Read();
+        if (cachedText is not null && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
+            && reader.ValueSpan.SequenceEqual(cached))
+            return cachedText;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            throw Error(line, key, "missing or not a string");
+        }
+        return reader.GetString()!;
+    }
+
+    private static NmsgModule? FindModule(NmsgModules modules, string vname, string mname, ReadOnlySpan<byte> json, int vAt, int mAt)
+    {
+        ModuleCache c = t_moduleCache ??= new ModuleCache();
+        if (ReferenceEquals(vname, c.VnameText) && ReferenceEquals(mname, c.MnameText) && ReferenceEquals(modules, c.Modules)
+            && modules.Version == c.Version)
+            return c.Module;
+        int version = modules.Version;
+        NmsgModule? module = modules.Find(vname, mname);
+        c.VnameText = c.MnameText = null;
+        if (module is not null && vAt >= 0 && mAt >= 0)
+        {
+            // Raw (unescaped) bytes of both names, as the next line will hold them.
+            c.Vname = RawString(json, vAt);
+            c.Mname = RawString(json, mAt);
+            c.VnameText = vname;
+            c.MnameText = mname;
+            c.Modules = modules;
+            c.Version = version;
+            c.Module = module;
+        }
+        return module;
+    }
+
+    private static byte[] RawString(ReadOnlySpan<byte> json, int tokenStart)
+    {
+        var r = new Utf8JsonReader(json[tokenStart..]);
+        r.Read();
+        return r.ValueSpan.ToArray();
     }
 
     [ThreadStatic]
@@ -94,85 +153,37 @@ public static class NmsgJsonReader
 
     private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            throw Error(line, null, "not a JSON object");
-        string? vname = null, mname = null;
-        NmsgTimestamp? time = null;
         uint source = 0, op = 0, group = 0;
-        bool hasMessage = false;
         Property[] props = t_properties ??= new Property[32];
-        int count = 0;
         string? opName = null, groupName = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        ModuleCache cache = t_moduleCache ??= new ModuleCache();
+        var scan = new Scanner(json, cache);
+        bool fast = scan.Index(ref props);
+        string? vname = scan.Vname, mname = scan.Mname;
+        NmsgTimestamp? time = scan.Time;
+        bool hasMessage = scan.HasMessage;
+        int count = scan.Count, vAt = scan.VnameAt, mAt = scan.MnameAt;
+        if (!fast)
         {
-            if (reader.ValueTextEquals("message"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
-                    throw Error(line, "message", "missing or not an object");
-                // Index the message's properties in this same pass; values are parsed later, in table order.
-                hasMessage = true;
-                count = 0;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (count == props.Length)
-                    {
-                        Array.Resize(ref props, props.Length * 2);
-                        t_properties = props;
-                    }
-                    ref Property p = ref props[count++];
-                    p.NameStart = (int)reader.TokenStartIndex + 1;
-                    p.NameLength = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-                    p.NameEscaped = reader.ValueIsEscaped;
-                    reader.Read();
-                    p.ValueStart = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    p.ValueLength = (int)reader.BytesConsumed - p.ValueStart;
-                }
-            }
-            else if (reader.ValueTextEquals("vname"u8))
-            {
-                vname = ReadString(ref reader, "vname", line);
-            }
-            else if (reader.ValueTextEquals("mname"u8))
-            {
-                mname = ReadString(ref reader, "mname", line);
-            }
-            else if (reader.ValueTextEquals("time"u8))
-            {
-                reader.Read();
-                time = ParseTime(ref reader, line);
-            }
-            else if (reader.ValueTextEquals("source"u8))
-            {
-                reader.Read();
-                source = ParseSource(ref reader, line);
-            }
-            else if (reader.ValueTextEquals("operator"u8))
-            {
-                reader.Read();
-                op = ParseAliased(ref reader, "operator", line, out opName);
-            }
-            else if (reader.ValueTextEquals("group"u8))
-            {
-                reader.Read();
-                group = ParseAliased(ref reader, "group", line, out groupName);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            // Anything the scanner does not take (escapes, non-ASCII, numeric times, source/operator/group, errors)
+            // is read, and rejected, by Utf8JsonReader as it always was.
+            vname = mname = null;
+            time = null;
+            hasMessage = false;
+            count = 0;
+            vAt = mAt = -1;
+            IndexWithReader(json, line, cache, ref props, ref vname, ref mname, ref time, ref hasMessage, ref count, ref vAt, ref mAt,
+                ref source, ref op, ref group, ref opName, ref groupName);
         }
+        t_properties = props;
         if (vname is null)
             throw Error(line, "vname", "missing or not a string");
         if (mname is null)
             throw Error(line, "mname", "missing or not a string");
-        NmsgModule module = options.Modules.Find(vname, mname) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
+        NmsgModule module = FindModule(options.Modules, vname, mname, json, vAt, mAt) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
         if (!hasMessage)
             throw Error(line, "message", "missing or not an object");
-        var builder = new PayloadBuilder(module);
+        PayloadBuilder builder = PayloadBuilder.ForThread(module);
         NmsgField[] fields = module.FieldArray;
         for (int k = 0; k < fields.Length; k++)
         {
@@ -181,6 +192,15 @@ public static class NmsgJsonReader
                 continue;
             int at = Find(json, props, count, f);
             if (at < 0)
+                continue;
+            if (!f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
+                    props[at].ValueEscaped, builder, out NmsgFieldValue simple))
+            {
+                builder.Add(f, simple);
+                continue;
+            }
+            if (f.IsRepeated && props[at].Token == JsonTokenType.StartArray
+                && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), builder))
                 continue;
             var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
             value.Read();
@@ -215,6 +235,399 @@ public static class NmsgJsonReader
         return message;
     }
 
+    private static void IndexWithReader(ReadOnlySpan<byte> json, long line, ModuleCache cache, ref Property[] props, ref string? vname,
+        ref string? mname, ref NmsgTimestamp? time, ref bool hasMessage, ref int count, ref int vAt, ref int mAt, ref uint source,
+        ref uint op, ref uint group, ref string? opName, ref string? groupName)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            throw Error(line, null, "not a JSON object");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("message"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                    throw Error(line, "message", "missing or not an object");
+                // Index the message's properties in this same pass; values are parsed later, in table order.
+                hasMessage = true;
+                count = 0;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (count == props.Length)
+                        Array.Resize(ref props, props.Length * 2);
+                    ref Property p = ref props[count++];
+                    p.NameStart = (int)reader.TokenStartIndex + 1;
+                    p.NameLength = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+                    p.NameEscaped = reader.ValueIsEscaped;
+                    reader.Read();
+                    p.ValueStart = (int)reader.TokenStartIndex;
+                    p.Token = reader.TokenType;
+                    p.ValueEscaped = reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped;
+                    reader.Skip();
+                    p.ValueLength = (int)reader.BytesConsumed - p.ValueStart;
+                }
+            }
+            else if (reader.ValueTextEquals("vname"u8))
+            {
+                vname = ReadName(ref reader, cache.Vname, cache.VnameText, "vname", line);
+                vAt = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence ? (int)reader.TokenStartIndex : -1;
+            }
+            else if (reader.ValueTextEquals("mname"u8))
+            {
+                mname = ReadName(ref reader, cache.Mname, cache.MnameText, "mname", line);
+                mAt = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence ? (int)reader.TokenStartIndex : -1;
+            }
+            else if (reader.ValueTextEquals("time"u8))
+            {
+                reader.Read();
+                time = ParseTime(ref reader, line);
+            }
+            else if (reader.ValueTextEquals("source"u8))
+            {
+                reader.Read();
+                source = ParseSource(ref reader, line);
+            }
+            else if (reader.ValueTextEquals("operator"u8))
+            {
+                reader.Read();
+                op = ParseAliased(ref reader, "operator", line, out opName);
+            }
+            else if (reader.ValueTextEquals("group"u8))
+            {
+                reader.Read();
+                group = ParseAliased(ref reader, "group", line, out groupName);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first pass over the common line without Utf8JsonReader: strict JSON over all-ASCII text whose strings have
+    /// no escapes, with vname, mname, a string time and the message object. Anything else, valid or not, makes
+    /// <see cref="Index"/> return false and the line goes to the reader, which decides exactly as before.
+    /// </summary>
+    private ref struct Scanner(ReadOnlySpan<byte> s, ModuleCache cache)
+    {
+        private const int MaxDepth = 60; // Utf8JsonReader's default limit is 64
+        private readonly ReadOnlySpan<byte> _s = s;
+        private int _p;
+
+        public string? Vname, Mname;
+        public NmsgTimestamp? Time;
+        public bool HasMessage;
+        public int Count, VnameAt = -1, MnameAt = -1;
+
+        public bool Index(ref Property[] props)
+        {
+            if (!System.Text.Ascii.IsValid(_s))
+                return false;
+            Ws();
+            if (!Is((byte)'{'))
+                return false;
+            _p++;
+            Ws();
+            if (Is((byte)'}'))
+                return true;
+            for (; ; )
+            {
+                Ws();
+                if (!String(out int keyAt, out int keyLength))
+                    return false;
+                ReadOnlySpan<byte> key = _s.Slice(keyAt, keyLength);
+                Ws();
+                if (!Is((byte)':'))
+                    return false;
+                _p++;
+                Ws();
+                if (key.SequenceEqual("message"u8))
+                {
+                    if (!Members(ref props))
+                        return false;
+                }
+                else if (key.SequenceEqual("vname"u8) || key.SequenceEqual("mname"u8))
+                {
+                    bool isV = key[0] == (byte)'v';
+                    int at = _p;
+                    if (!String(out int start, out int length))
+                        return false;
+                    ReadOnlySpan<byte> raw = _s.Slice(start, length);
+                    byte[] cachedRaw = isV ? cache.Vname : cache.Mname;
+                    string? cachedText = isV ? cache.VnameText : cache.MnameText;
+                    string text = cachedText is not null && raw.SequenceEqual(cachedRaw) ? cachedText : Encoding.ASCII.GetString(raw);
+                    if (isV)
+                    {
+                        Vname = text;
+                        VnameAt = at;
+                    }
+                    else
+                    {
+                        Mname = text;
+                        MnameAt = at;
+                    }
+                }
+                else if (key.SequenceEqual("time"u8))
+                {
+                    if (!String(out int start, out int length) || !TryParseTimeAscii(_s.Slice(start, length), out NmsgTimestamp t))
+                        return false;
+                    Time = t;
+                }
+                else if (key.SequenceEqual("source"u8) || key.SequenceEqual("operator"u8) || key.SequenceEqual("group"u8))
+                {
+                    return false;
+                }
+                else if (!Value(1))
+                {
+                    return false;
+                }
+                Ws();
+                if (Is((byte)','))
+                {
+                    _p++;
+                    continue;
+                }
+                return Is((byte)'}'); // what follows the object is not read (nor is it by the reader path)
+            }
+        }
+
+        /// <summary>The message object: each member's name and value positions.</summary>
+        private bool Members(ref Property[] props)
+        {
+            if (!Is((byte)'{'))
+                return false;
+            _p++;
+            HasMessage = true;
+            Count = 0;
+            Ws();
+            if (Is((byte)'}'))
+            {
+                _p++;
+                return true;
+            }
+            for (; ; )
+            {
+                Ws();
+                if (!String(out int nameAt, out int nameLength))
+                    return false;
+                Ws();
+                if (!Is((byte)':'))
+                    return false;
+                _p++;
+                Ws();
+                if (_p >= _s.Length)
+                    return false;
+                int valueAt = _p;
+                JsonTokenType token = _s[_p] switch
+                {
+                    (byte)'"' => JsonTokenType.String,
+                    (byte)'{' => JsonTokenType.StartObject,
+                    (byte)'[' => JsonTokenType.StartArray,
+                    (byte)'t' => JsonTokenType.True,
+                    (byte)'f' => JsonTokenType.False,
+                    (byte)'n' => JsonTokenType.Null,
+                    _ => JsonTokenType.Number,
+                };
+                if (!Value(2))
+                    return false;
+                if (Count == props.Length)
+                    Array.Resize(ref props, props.Length * 2);
+                ref Property p = ref props[Count++];
+                p.NameStart = nameAt;
+                p.NameLength = nameLength;
+                p.NameEscaped = false;
+                p.ValueStart = valueAt;
+                p.ValueLength = _p - valueAt;
+                p.Token = token;
+                p.ValueEscaped = false;
+                Ws();
+                if (Is((byte)','))
+                {
+                    _p++;
+                    continue;
+                }
+                if (!Is((byte)'}'))
+                    return false;
+                _p++;
+                return true;
+            }
+        }
+
+        private readonly bool Is(byte c) => _p < _s.Length && _s[_p] == c;
+
+        private void Ws()
+        {
+            while (_p < _s.Length && _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+                _p++;
+        }
+
+        /// <summary>A string without escapes or control bytes: its content's position.</summary>
+        private bool String(out int start, out int length)
+        {
+            start = length = 0;
+            if (!Is((byte)'"'))
+                return false;
+            int end = _s[(_p + 1)..].IndexOfAny(JsonString.NeedsEscape);
+            if (end < 0 || _s[_p + 1 + end] != (byte)'"')
+                return false;
+            start = _p + 1;
+            length = end;
+            _p = start + end + 1;
+            return true;
+        }
+
+        private bool Value(int depth)
+        {
+            if (_p >= _s.Length || depth > MaxDepth)
+                return false;
+            switch (_s[_p])
+            {
+                case (byte)'"':
+                    return String(out _, out _);
+                case (byte)'{':
+                    _p++;
+                    Ws();
+                    if (Is((byte)'}'))
+                    {
+                        _p++;
+                        return true;
+                    }
+                    for (; ; )
+                    {
+                        Ws();
+                        if (!String(out _, out _))
+                            return false;
+                        Ws();
+                        if (!Is((byte)':'))
+                            return false;
+                        _p++;
+                        Ws();
+                        if (!Value(depth + 1))
+                            return false;
+                        Ws();
+                        if (Is((byte)','))
+                        {
+                            _p++;
+                            continue;
+                        }
+                        if (!Is((byte)'}'))
+                            return false;
+                        _p++;
+                        return true;
+                    }
+                case (byte)'[':
+                    _p++;
+                    Ws();
+                    if (Is((byte)']'))
+                    {
+                        _p++;
+                        return true;
+                    }
+                    for (; ; )
+                    {
+                        Ws();
+                        if (!Value(depth + 1))
+                            return false;
+                        Ws();
+                        if (Is((byte)','))
+                        {
+                            _p++;
+                            continue;
+                        }
+                        if (!Is((byte)']'))
+                            return false;
+                        _p++;
+                        return true;
+                    }
+                case (byte)'t':
+                    return Literal("true"u8);
+                case (byte)'f':
+                    return Literal("false"u8);
+                case (byte)'n':
+                    return Literal("null"u8);
+                default:
+                    return Number();
+            }
+        }
+
+        private bool Literal(ReadOnlySpan<byte> word)
+        {
+            if (!_s[_p..].StartsWith(word))
+                return false;
+            _p += word.Length;
+            return Delimited();
+        }
+
+        /// <summary>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</summary>
+        private bool Number()
+        {
+            int p = _p;
+            if (p < _s.Length && _s[p] == (byte)'-')
+                p++;
+            if (p >= _s.Length)
+                return false;
+            if (_s[p] == (byte)'0')
+                p++;
+            else if (IsDigit(_s[p]))
+                p = Digits(p);
+            else
+                return false;
+            if (p < _s.Length && _s[p] == (byte)'.')
+            {
+                int d = Digits(p + 1);
+                if (d == p + 1)
+                    return false;
+                p = d;
+            }
+            if (p < _s.Length && (_s[p] | 0x20) == (byte)'e')
+            {
+                p++;
+                if (p < _s.Length && (_s[p] == (byte)'+' || _s[p] == (byte)'-'))
+                    p++;
+                int d = Digits(p);
+                if (d == p)
+                    return false;
+                p = d;
+            }
+            _p = p;
+            return Delimited();
+        }
+
+        /// <summary>A number or literal must be followed by whitespace or structure (or the end).</summary>
+        private readonly bool Delimited()
+            => _p >= _s.Length || _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)'}' or (byte)']';
+
+        private readonly int Digits(int p)
+        {
+            while (p < _s.Length && IsDigit(_s[p]))
+                p++;
+            return p;
+        }
+
+        private static bool IsDigit(byte c) => c >= (byte)'0' && c <= (byte)'9';
+    }
+
+    /// <summary><see cref="ParseTime"/> of an ASCII string without escapes; false where that would fail.</summary>
+    private static bool TryParseTimeAscii(ReadOnlySpan<byte> ascii, out NmsgTimestamp time)
+    {
+        time = default;
+        if (ascii.Length > 64)
+            return false;
+        Span<char> buffer = stackalloc char[64];
+        ReadOnlySpan<char> s = buffer[..Encoding.ASCII.GetChars(ascii, buffer)];
+        int dot = s.IndexOf('.');
+        if (!TimeText.TryParse(dot >= 0 ? s[..dot] : s, out long seconds))
+            return false;
+        uint ns = 0;
+        if (dot >= 0 && !uint.TryParse(s[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out ns))
+            return false;
+        time = new NmsgTimestamp(seconds, ns);
+        return true;
+    }
+
     private static int Find(ReadOnlySpan<byte> json, Property[] props, int count, NmsgField f)
     {
         ReadOnlySpan<byte> name = f.NameUtf8;
@@ -232,17 +645,6 @@ public static class NmsgJsonReader
         var r = new Utf8JsonReader(json[(p.NameStart - 1)..]);
         r.Read();
         return r.GetString()!;
-    }
-
-    private static string ReadString(ref Utf8JsonReader reader, string key, long line)
-    {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            reader.Skip();
-            throw Error(line, key, "missing or not a string");
-        }
-        return reader.GetString()!;
     }
 
     private static uint ParseSource(ref Utf8JsonReader e, long line)
@@ -295,12 +697,131 @@ public static class NmsgJsonReader
         return new NmsgTimestamp(seconds, ns);
     }
 
+    /// <summary>
+    /// A singular value from its raw JSON token where that needs no reader: integers, IP addresses and
+    /// custom-parsed ASCII strings. False (the reader path then decides, with its errors) for anything else.
+    /// </summary>
+    private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, PayloadBuilder builder,
+        out NmsgFieldValue value)
+    {
+        value = default;
+        if (token == JsonTokenType.String)
+        {
+            if (escaped || raw.Length < 2)
+                return false;
+            ReadOnlySpan<byte> text = raw[1..^1];
+            if (!System.Text.Ascii.IsValid(text))
+                return false;
+            if (FieldParsers.HasParser(f))
+                return FieldParsers.TryParseAscii(f, text, builder, out value);
+            if (f.Type != NmsgFieldType.IP || text.Length > 64)
+                return false;
+            Span<char> chars = stackalloc char[64];
+            chars = chars[..Encoding.ASCII.GetChars(text, chars)];
+            Span<byte> ip = stackalloc byte[16];
+            if (IpText.TryParseV4(chars, ip))
+                value = new NmsgFieldValue(builder.Copy(ip[..4]));
+            else if (IpText.TryParseV6(chars, ip))
+                value = new NmsgFieldValue(builder.Copy(ip));
+            else
+                return false;
+            return true;
+        }
+        if (token != JsonTokenType.Number || FieldParsers.HasParser(f))
+            return false;
+        int consumed;
+        switch (f.Type)
+        {
+            case NmsgFieldType.UInt16:
+                if (!System.Buffers.Text.Utf8Parser.TryParse(raw, out ushort u16, out consumed) || consumed != raw.Length)
+                    return false;
+                value = new NmsgFieldValue(u16);
+                return true;
+            case NmsgFieldType.UInt32:
+                if (!System.Buffers.Text.Utf8Parser.TryParse(raw, out uint u32, out consumed) || consumed != raw.Length)
+                    return false;
+                value = new NmsgFieldValue(u32);
+                return true;
+            case NmsgFieldType.UInt64:
+                if (!System.Buffers.Text.Utf8Parser.TryParse(raw, out ulong u64, out consumed) || consumed != raw.Length)
+                    return false;
+                value = new NmsgFieldValue(u64);
+                return true;
+            case NmsgFieldType.Int16 or NmsgFieldType.Int32 or NmsgFieldType.Int64:
+                long min = f.Type == NmsgFieldType.Int16 ? short.MinValue : f.Type == NmsgFieldType.Int32 ? int.MinValue : long.MinValue;
+                long max = f.Type == NmsgFieldType.Int16 ? short.MaxValue : f.Type == NmsgFieldType.Int32 ? int.MaxValue : long.MaxValue;
+                if (!System.Buffers.Text.Utf8Parser.TryParse(raw, out long i64, out consumed) || consumed != raw.Length || i64 < min || i64 > max)
+                    return false;
+                value = Signed(f, i64);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    [ThreadStatic]
+    private static List<NmsgFieldValue>? t_elements;
+
+    /// <summary>
+    /// A repeated value whose elements are all what <see cref="TryParseSimple"/> takes, read from the (already
+    /// validated) array text; false, with nothing added, where any element needs the reader path.
+    /// </summary>
+    private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, PayloadBuilder builder)
+    {
+        List<NmsgFieldValue> elements = t_elements ??= [];
+        elements.Clear();
+        int p = 1;
+        for (; ; )
+        {
+            while (p < array.Length && array[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+                p++;
+            if (p >= array.Length)
+                return false;
+            if (array[p] == (byte)']')
+                break;
+            if (array[p] == (byte)',' && elements.Count > 0)
+            {
+                p++;
+                continue;
+            }
+            int start = p;
+            JsonTokenType token;
+            if (array[p] == (byte)'"')
+            {
+                int end = array[(p + 1)..].IndexOfAny(JsonString.NeedsEscape);
+                if (end < 0 || array[p + 1 + end] != (byte)'"')
+                    return false; // escapes: the reader path
+                p += end + 2;
+                token = JsonTokenType.String;
+            }
+            else if (array[p] == (byte)'-' || (array[p] >= (byte)'0' && array[p] <= (byte)'9'))
+            {
+                while (p < array.Length && array[p] is not ((byte)',' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r'))
+                    p++;
+                token = JsonTokenType.Number;
+            }
+            else
+            {
+                return false;
+            }
+            if (!TryParseSimple(f, array[start..p], token, escaped: false, builder, out NmsgFieldValue v))
+                return false;
+            elements.Add(v);
+        }
+        foreach (NmsgFieldValue v in elements)
+            builder.Add(f, v);
+        return true;
+    }
+
     private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line)
     {
         if (FieldParsers.HasParser(f))
         {
             if (e.TokenType != JsonTokenType.String)
                 throw Error(line, f.Name, "needs a string");
+            if (!e.ValueIsEscaped && !e.HasValueSequence && System.Text.Ascii.IsValid(e.ValueSpan)
+                && FieldParsers.TryParseAscii(f, e.ValueSpan, builder, out NmsgFieldValue fast))
+                return fast;
             string? error = FieldParsers.Parse(f, e.GetString()!, builder, out NmsgFieldValue parsed);
             return error is null ? parsed : throw Error(line, f.Name, error);
         }

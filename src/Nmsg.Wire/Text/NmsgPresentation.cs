@@ -37,7 +37,7 @@ public static class NmsgPresentation
         WriteHeader(message, module, w, options);
         if (module is null)
         {
-            w.Ascii("<UNKNOWN NMSG ");
+            w.Write("<UNKNOWN NMSG "u8);
             w.UInt(message.Vid);
             w.Byte((byte)':');
             w.UInt(message.MsgType);
@@ -72,9 +72,9 @@ public static class NmsgPresentation
     {
         w.Byte((byte)'[');
         w.UInt((ulong)m.Payload.Length);
-        w.Ascii("] [");
+        w.Write("] ["u8);
         w.Timestamp(m.Time, clampNanoseconds: false);
-        w.Ascii("] [");
+        w.Write("] ["u8);
         if (module is not null && module.Vid == m.Vid)
         {
             w.Write(module.PresentationTag);
@@ -89,9 +89,9 @@ public static class NmsgPresentation
             w.Byte((byte)' ');
             w.Utf8(module?.Name ?? "(unknown)");
         }
-        w.Ascii("] [");
+        w.Write("] ["u8);
         w.Hex(o.SetSource != 0 ? o.SetSource : m.Source ?? 0, 8);
-        w.Ascii("] [");
+        w.Write("] ["u8);
         uint op = o.SetOperator != 0 ? o.SetOperator : m.Operator ?? 0;
         if (op != 0)
         {
@@ -100,7 +100,7 @@ public static class NmsgPresentation
             else
                 w.UInt(op);
         }
-        w.Ascii("] [");
+        w.Write("] ["u8);
         uint group = o.SetGroup != 0 ? o.SetGroup : m.Group ?? 0;
         if (group != 0)
         {
@@ -109,7 +109,7 @@ public static class NmsgPresentation
             else
                 w.UInt(group);
         }
-        w.Ascii("] ");
+        w.Write("] "u8);
         w.Write(o.EndlineUtf8);
     }
 
@@ -168,7 +168,7 @@ public static class NmsgPresentation
                 return true;
             case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
                 Name(w, f);
-                w.Utf8(DnsMnemonics.TypeName((ushort)v.Bits) ?? "<UNKNOWN>");
+                w.Ascii(DnsMnemonics.TypeName((ushort)v.Bits) ?? "<UNKNOWN>");
                 Number(w, (ushort)v.Bits);
                 w.Write(endline);
                 return true;
@@ -180,7 +180,7 @@ public static class NmsgPresentation
                 }
                 else
                 {
-                    w.Ascii("CLASS");
+                    w.Write("CLASS"u8);
                     w.UInt((ushort)v.Bits);
                 }
                 Number(w, (ushort)v.Bits);
@@ -250,7 +250,7 @@ public static class NmsgPresentation
 
     private static void Number(PooledBufferWriter w, ulong n)
     {
-        w.Ascii(" (");
+        w.Write(" ("u8);
         w.UInt(n);
         w.Byte((byte)')');
     }
@@ -260,8 +260,8 @@ public static class NmsgPresentation
     internal static bool RrTypeAndClass(NmsgModule module, PayloadFields fields, out ushort rrtype, out ushort rrclass)
     {
         rrtype = rrclass = 0;
-        NmsgField? t = module.FindField("rrtype");
-        NmsgField? c = module.FindField("rrclass");
+        NmsgField? t = module.RrTypeField;
+        NmsgField? c = module.RrClassField;
         if (t is null || c is null || !fields.TryGetSingle(t, out NmsgFieldValue tv) || !fields.TryGetSingle(c, out NmsgFieldValue cv))
             return false;
         rrtype = (ushort)tv.Bits;
@@ -275,16 +275,16 @@ public static class NmsgPresentation
         int mark = w.WrittenCount;
         w.Byte((byte)'[');
         w.UInt((ulong)dns.Length);
-        w.Ascii(" octets]");
+        w.Write(" octets]"u8);
         w.Write(endline);
         if (DnsMessageText.TryFormat(dns, w))
         {
-            w.Ascii("---");
+            w.Write("---"u8);
             w.Write(endline);
             return;
         }
         w.Truncate(mark);
-        w.Ascii("<PARSE ERROR>");
+        w.Write("<PARSE ERROR>"u8);
         w.Write(endline);
     }
 
@@ -309,14 +309,14 @@ public static class NmsgPresentation
                 }
                 else
                 {
-                    w.Ascii("<UNKNOWN ENUM VAL=");
+                    w.Write("<UNKNOWN ENUM VAL="u8);
                     w.Int((int)v.Bits);
                     w.Byte((byte)'>');
                 }
                 break;
             case NmsgFieldType.Bytes:
                 Name(w, f);
-                w.Ascii("<BYTE ARRAY LEN=");
+                w.Write("<BYTE ARRAY LEN="u8);
                 w.UInt((ulong)bytes.Length);
                 w.Byte((byte)'>');
                 break;
@@ -328,7 +328,7 @@ public static class NmsgPresentation
                 Name(w, f);
                 if (!IpText.TryFormat(bytes, w))
                 {
-                    w.Ascii("<INVALID IP len=");
+                    w.Write("<INVALID IP len="u8);
                     w.UInt((ulong)bytes.Length);
                     w.Byte((byte)'>');
                 }

@@ -30,15 +30,12 @@ internal static class Utf8Output
 
     public static void UInt(this PooledBufferWriter w, ulong v)
     {
-        int n = CountDigits(v);
-        Span<byte> d = w.GetSpan(n);
-        for (int i = n - 1; i > 0; i--)
+        if (v < 10)
         {
-            ulong q = v / 10;
-            d[i] = (byte)('0' + (int)(v - q * 10));
-            v = q;
+            w.WriteByte((byte)('0' + (int)v));
+            return;
         }
-        d[0] = (byte)('0' + (int)v);
+        Utf8Formatter.TryFormat(v, w.GetSpan(20), out int n);
         w.Advance(n);
     }
 
@@ -51,17 +48,6 @@ internal static class Utf8Output
             return;
         }
         w.UInt((ulong)v);
-    }
-
-    private static int CountDigits(ulong v)
-    {
-        int n = 1;
-        while (v >= 10)
-        {
-            v /= 10;
-            n++;
-        }
-        return n;
     }
 
     /// <summary>Lowercase hex, zero-padded to <paramref name="digits"/> (0 = no padding).</summary>
@@ -85,11 +71,13 @@ internal static class Utf8Output
             w.Ascii(double.IsNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
             return;
         }
-        v.TryFormat(w.GetSpan(400), out int n, "F6", CultureInfo.InvariantCulture);
+        if (!TryFormatFixed(v, 6, w.GetSpan(64), out int n))
+            v.TryFormat(w.GetSpan(400), out n, "F6", CultureInfo.InvariantCulture);
         w.Advance(n);
     }
 
     /// <summary>libnmsg's JSON double: <c>%.18f</c> with trailing zeros removed, at least one decimal kept.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void DoubleJson(this PooledBufferWriter w, double v)
     {
         if (double.IsNaN(v) || double.IsInfinity(v))
@@ -98,13 +86,82 @@ internal static class Utf8Output
             return;
         }
         Span<byte> tmp = stackalloc byte[400];
-        v.TryFormat(tmp, out int n, "F18", CultureInfo.InvariantCulture);
+        if (!TryFormatFixed(v, 18, tmp, out int n))
+            v.TryFormat(tmp, out n, "F18", CultureInfo.InvariantCulture);
         int end = n;
         while (end > 0 && tmp[end - 1] == (byte)'0')
             end--;
         if (end > 0 && tmp[end - 1] == (byte)'.')
             end++;
         w.Write(tmp[..end]);
+    }
+
+    private static readonly ulong[] s_pow10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000];
+
+    /// <summary>
+    /// The fixed-point text of a finite double with <paramref name="precision"/> (at most 18) decimals, the exact
+    /// binary value rounded to the nearest: what <c>ToString("F&lt;precision&gt;")</c> gives, without its general
+    /// big-number path. False (the caller formats as before) for the cases that need it or whose rounding is a
+    /// matter of convention: an exact tie, a negative value that rounds to zero, magnitudes of 2^63 and more, and
+    /// values so small that the scaled value does not fit 128 bits.
+    /// </summary>
+    internal static bool TryFormatFixed(double v, int precision, Span<byte> dst, out int written)
+    {
+        written = 0;
+        long bits = BitConverter.DoubleToInt64Bits(v);
+        bool negative = bits < 0;
+        int biased = (int)((bits >> 52) & 0x7FF);
+        ulong fraction = (ulong)bits & ((1UL << 52) - 1);
+        if (biased == 0x7FF || (uint)precision > 18)
+            return false;
+        ulong mantissa = biased == 0 ? fraction : fraction | (1UL << 52);
+        int exponent = (biased == 0 ? 1 : biased) - 1075;
+        ulong scale = s_pow10[precision];
+        ulong whole, decimals;
+        if (exponent >= 0)
+        {
+            if (exponent > 10)
+                return false; // 2^63 and above
+            whole = mantissa << exponent;
+            decimals = 0;
+        }
+        else
+        {
+            int k = -exponent;
+            if (k > 120)
+                return false;
+            UInt128 scaled = (UInt128)mantissa * scale;
+            UInt128 q = scaled >> k;
+            UInt128 rest = scaled - (q << k);
+            UInt128 half = UInt128.One << (k - 1);
+            if (rest == half)
+                return false; // a tie: left to the runtime's convention
+            if (rest > half)
+                q++;
+            whole = (ulong)(q / scale);
+            decimals = (ulong)(q % scale);
+            if (q == UInt128.Zero && negative)
+                return false; // negative zero
+        }
+        int at = 0;
+        if (negative)
+            dst[at++] = (byte)'-';
+        Utf8Formatter.TryFormat(whole, dst[at..], out int n);
+        at += n;
+        if (precision > 0)
+        {
+            dst[at++] = (byte)'.';
+            for (int i = at + precision - 1; i >= at; i--)
+            {
+                dst[i] = (byte)('0' + (int)(decimals % 10));
+                decimals /= 10;
+            }
+            at += precision;
+        }
+        written = at;
+        return true;
     }
 
     /// <summary>Standard base64 with padding.</summary>

@@ -78,8 +78,8 @@ internal static class DnsQRFields
     public static bool Delay(NmsgMessage m, int index, out NmsgFieldValue value)
     {
         value = default;
-        DnsQR q = m.Get<DnsQR>();
-        if (index != 0 || q.Type != DnsQRType.UdpQueryResponse || q.QueryTimeSec.Count != 1 || q.QueryTimeNsec.Count != 1
+        DnsQRView q = DnsQRView.Of(m);
+        if (index != 0 || q.Type != (int)DnsQRType.UdpQueryResponse || q.QueryTimeSec.Count != 1 || q.QueryTimeNsec.Count != 1
             || q.ResponseTimeSec.Count < 1 || q.ResponseTimeSec.Count != q.ResponseTimeNsec.Count)
             return false;
         // Seconds and nanoseconds apart, then combined, so that the difference keeps its precision.
@@ -96,16 +96,16 @@ internal static class DnsQRFields
     public static bool UdpChecksum(NmsgMessage m, int index, out NmsgFieldValue value)
     {
         value = default;
-        DnsQR q = m.Get<DnsQR>();
-        if (index != 0 || q.ResponsePacket.Count == 0)
+        DnsQRView q = DnsQRView.Of(m);
+        if (index != 0 || q.ResponsePackets.Count == 0)
             return false;
         if (q.HasUdpChecksum)
         {
-            value = new NmsgFieldValue((ulong)(int)q.UdpChecksum);
+            value = new NmsgFieldValue((ulong)q.UdpChecksum);
             return true;
         }
         Base.UdpChecksum result;
-        if (q.ResolverAddressZeroed || !IpPackets.TryReassemble(Packets(q.ResponsePacket), out IpPackets.Datagram d) || d.Protocol != IpPackets.Udp)
+        if (q.ResolverAddressZeroed || !IpPackets.TryReassemble(q.ResponsePackets, out IpPackets.Datagram d) || d.Protocol != IpPackets.Udp)
             result = Base.UdpChecksum.Error;
         else
             result = IpPackets.VerifyUdpChecksum(d) switch { null => Base.UdpChecksum.Absent, true => Base.UdpChecksum.Correct, false => Base.UdpChecksum.Incorrect };
@@ -116,36 +116,188 @@ internal static class DnsQRFields
     public static bool Query(NmsgMessage m, int index, out NmsgFieldValue value)
     {
         value = default;
-        DnsQR q = m.Get<DnsQR>();
-        if (index != 0 || q.QueryPacket.Count != 1)
+        DnsQRView q = DnsQRView.Of(m);
+        if (index != 0 || q.QueryPackets.Count != 1 || !q.Query(out ReadOnlyMemory<byte> dns))
             return false;
-        return Udp(Packets(q.QueryPacket), out value);
+        value = new NmsgFieldValue(dns);
+        return true;
     }
 
     public static bool Response(NmsgMessage m, int index, out NmsgFieldValue value)
     {
         value = default;
-        DnsQR q = m.Get<DnsQR>();
-        if (index != 0 || q.ResponsePacket.Count == 0)
+        DnsQRView q = DnsQRView.Of(m);
+        if (index != 0 || q.ResponsePackets.Count == 0 || !q.Response(out ReadOnlyMemory<byte> dns))
             return false;
-        return Udp(Packets(q.ResponsePacket), out value);
-    }
-
-    private static bool Udp(IReadOnlyList<ReadOnlyMemory<byte>> packets, out NmsgFieldValue value)
-    {
-        value = default;
-        if (!IpPackets.TryReassemble(packets, out IpPackets.Datagram d) || !IpPackets.TryGetUdp(d, out _, out _, out ReadOnlyMemory<byte> payload))
-            return false;
-        value = new NmsgFieldValue(payload);
+        value = new NmsgFieldValue(dns);
         return true;
     }
+}
 
-    private static ReadOnlyMemory<byte>[] Packets(Google.Protobuf.Collections.RepeatedField<ByteString> packets)
+/// <summary>
+/// The dnsqr fields the derived fields read, taken once per message: from the payload bytes directly (no protobuf
+/// object, no copies of the packets), or from the typed payload when one is decoded or set, or where the bytes hold
+/// anything unusual (then protobuf's own parser decides, as before). The query and response DNS messages are
+/// reassembled once. One instance per thread, kept for the last message seen.
+/// </summary>
+internal sealed class DnsQRView
+{
+    [ThreadStatic]
+    private static DnsQRView? t_view;
+
+    private NmsgMessage? _message;
+    private ReadOnlyMemory<byte> _payload;
+    private sbyte _query, _response; // 0 not yet, 1 found, -1 none
+    private ReadOnlyMemory<byte> _queryDns, _responseDns;
+
+    public readonly List<ReadOnlyMemory<byte>> QueryPackets = [];
+    public readonly List<ReadOnlyMemory<byte>> ResponsePackets = [];
+    public readonly List<long> QueryTimeSec = [];
+    public readonly List<int> QueryTimeNsec = [];
+    public readonly List<long> ResponseTimeSec = [];
+    public readonly List<int> ResponseTimeNsec = [];
+    public int Type;
+    public bool HasUdpChecksum;
+    public int UdpChecksum;
+    public bool ResolverAddressZeroed;
+
+    public static DnsQRView Of(NmsgMessage m)
     {
-        var list = new ReadOnlyMemory<byte>[packets.Count];
-        for (int i = 0; i < list.Length; i++)
-            list[i] = packets[i].Memory;
-        return list;
+        DnsQRView v = t_view ??= new DnsQRView();
+        if (m.CachedTyped is DnsQR typed)
+        {
+            // A typed payload may have been changed in place since: read it every time.
+            v.From(typed);
+            v._message = null;
+            return v;
+        }
+        if (ReferenceEquals(v._message, m) && v._payload.Equals(m.Payload))
+            return v;
+        v._message = null;
+        if (!v.TryFromBytes(m.Payload))
+            v.From(m.Get<DnsQR>());
+        else
+        {
+            v._message = m;
+            v._payload = m.Payload;
+        }
+        return v;
+    }
+
+    public bool Query(out ReadOnlyMemory<byte> dns)
+    {
+        if (_query == 0)
+            _query = Udp(QueryPackets, out _queryDns) ? (sbyte)1 : (sbyte)-1;
+        dns = _queryDns;
+        return _query > 0;
+    }
+
+    public bool Response(out ReadOnlyMemory<byte> dns)
+    {
+        if (_response == 0)
+            _response = Udp(ResponsePackets, out _responseDns) ? (sbyte)1 : (sbyte)-1;
+        dns = _responseDns;
+        return _response > 0;
+    }
+
+    private static bool Udp(List<ReadOnlyMemory<byte>> packets, out ReadOnlyMemory<byte> payload)
+    {
+        payload = default;
+        return IpPackets.TryReassemble(packets, out IpPackets.Datagram d) && IpPackets.TryGetUdp(d, out _, out _, out payload);
+    }
+
+    private void Reset()
+    {
+        QueryPackets.Clear();
+        ResponsePackets.Clear();
+        QueryTimeSec.Clear();
+        QueryTimeNsec.Clear();
+        ResponseTimeSec.Clear();
+        ResponseTimeNsec.Clear();
+        Type = 0;
+        HasUdpChecksum = false;
+        UdpChecksum = 0;
+        ResolverAddressZeroed = false;
+        _query = _response = 0;
+        _queryDns = _responseDns = default;
+    }
+
+    private void From(DnsQR q)
+    {
+        Reset();
+        Type = (int)q.Type;
+        foreach (ByteString p in q.QueryPacket)
+            QueryPackets.Add(p.Memory);
+        foreach (ByteString p in q.ResponsePacket)
+            ResponsePackets.Add(p.Memory);
+        QueryTimeSec.AddRange(q.QueryTimeSec);
+        QueryTimeNsec.AddRange(q.QueryTimeNsec);
+        ResponseTimeSec.AddRange(q.ResponseTimeSec);
+        ResponseTimeNsec.AddRange(q.ResponseTimeNsec);
+        HasUdpChecksum = q.HasUdpChecksum;
+        UdpChecksum = (int)q.UdpChecksum;
+        ResolverAddressZeroed = q.ResolverAddressZeroed;
+    }
+
+    /// <summary>
+    /// Reads the fields straight from the bytes; false (for the protobuf parser to decide) if the payload is not
+    /// well-formed, lacks a required field, or holds a field of interest with an unexpected wire type.
+    /// </summary>
+    private bool TryFromBytes(ReadOnlyMemory<byte> payload)
+    {
+        Reset();
+        try
+        {
+            var r = new Nmsg.Protobuf.ProtoReader(payload.Span);
+            int required = 0;
+            while (r.TryReadTag(out int field, out Nmsg.Protobuf.WireType wt))
+            {
+                switch (field)
+                {
+                    case 1 when wt == Nmsg.Protobuf.WireType.Varint:
+                        Type = (int)r.ReadVarint();
+                        required |= 1 << field;
+                        break;
+                    case 2 or 3 when wt == Nmsg.Protobuf.WireType.LengthDelimited:
+                        r.ReadLengthDelimited();
+                        required |= 1 << field;
+                        break;
+                    case 4 or 5 or 6 or 7 when wt == Nmsg.Protobuf.WireType.Varint:
+                        r.ReadVarint();
+                        required |= 1 << field;
+                        break;
+                    case 12 or 15 when wt == Nmsg.Protobuf.WireType.LengthDelimited:
+                        (int offset, int length) = r.ReadLengthDelimited();
+                        (field == 12 ? QueryPackets : ResponsePackets).Add(payload.Slice(offset, length));
+                        break;
+                    case 13 or 16 when wt == Nmsg.Protobuf.WireType.Varint:
+                        (field == 13 ? QueryTimeSec : ResponseTimeSec).Add((long)r.ReadVarint());
+                        break;
+                    case 14 or 17 when wt == Nmsg.Protobuf.WireType.Fixed32:
+                        (field == 14 ? QueryTimeNsec : ResponseTimeNsec).Add((int)r.ReadFixed32());
+                        break;
+                    case 21 when wt == Nmsg.Protobuf.WireType.Varint:
+                        HasUdpChecksum = true;
+                        UdpChecksum = (int)r.ReadVarint();
+                        break;
+                    case 22 when wt == Nmsg.Protobuf.WireType.Varint:
+                        ResolverAddressZeroed = r.ReadVarint() != 0;
+                        break;
+                    case 1 or 2 or 3 or 4 or 5 or 6 or 7 or 12 or 13 or 14 or 15 or 16 or 17 or 21 or 22:
+                        return false; // packed repeated or a wire type protobuf treats as unknown: its parser decides
+                    default:
+                        if (wt is Nmsg.Protobuf.WireType.StartGroup or Nmsg.Protobuf.WireType.EndGroup)
+                            return false;
+                        r.Skip(wt);
+                        break;
+                }
+            }
+            return required == 0b1111_1110;
+        }
+        catch (NmsgFormatException)
+        {
+            return false;
+        }
     }
 }
 
