@@ -89,6 +89,7 @@ public static class NmsgFilters
 public sealed class NmsgIo
 {
     private readonly List<IObservable<NmsgMessage>> _inputs = [];
+    private readonly List<NmsgInputStatistics> _inputStatistics = [];
     private readonly List<(NmsgSink? Sink, Func<NmsgSink>? Open)> _outputs = [];
     private readonly List<Func<NmsgMessage, NmsgFilterVerdict>> _filters = [];
     private readonly List<Action<NmsgCloseEvent>> _onClose = [];
@@ -106,6 +107,21 @@ public sealed class NmsgIo
     {
         ArgumentNullException.ThrowIfNull(input);
         _inputs.Add(input);
+        if (input is NmsgInput n)
+            _inputStatistics.Add(n.Statistics);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds an input whose container counters live elsewhere, e.g. <c>source.WhereType(...)</c> counted by
+    /// <c>source.Statistics</c>.
+    /// </summary>
+    public NmsgIo AddInput(IObservable<NmsgMessage> input, NmsgInputStatistics statistics)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(statistics);
+        _inputs.Add(input);
+        _inputStatistics.Add(statistics);
         return this;
     }
 
@@ -252,13 +268,10 @@ public sealed class NmsgIo
         public NmsgIoStatistics Totals()
         {
             long containers = 0, lost = 0;
-            foreach (IObservable<NmsgMessage> input in _io._inputs)
+            foreach (NmsgInputStatistics stats in _io._inputStatistics)
             {
-                if (input is NmsgInput n)
-                {
-                    containers += n.Statistics.ContainersReceived;
-                    lost += n.Statistics.ContainersLost;
-                }
+                containers += stats.ContainersReceived;
+                lost += stats.ContainersLost;
             }
             Exception[] errors;
             lock (_gate)

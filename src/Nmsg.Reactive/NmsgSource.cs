@@ -183,11 +183,17 @@ public static class NmsgSource
     public static NmsgInput Presentation(string path, string vendor, string messageType, NmsgTextSourceOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        return Presentation(() => path == "-" ? Console.OpenStandardInput() : OpenRead(path), vendor, messageType, options, path);
+    }
+
+    /// <summary>Presentation text of one message type from a stream opened per subscription (and disposed after).</summary>
+    public static NmsgInput Presentation(Func<Stream> open, string vendor, string messageType, NmsgTextSourceOptions? options = null, string name = "presentation")
+    {
+        ArgumentNullException.ThrowIfNull(open);
         NmsgPresentationReader parser = NmsgPresentationReader.For(vendor, messageType, (options ?? NmsgTextSourceOptions.Default).Text.Modules);
-        return new NmsgInput(path, stats =>
+        return new NmsgInput(name, stats =>
         {
-            Stream stream = path == "-" ? Console.OpenStandardInput() : OpenRead(path);
-            var text = new StreamReader(stream, System.Text.Encoding.UTF8, false, 65536);
+            var text = new StreamReader(open(), System.Text.Encoding.UTF8, false, 65536);
             return new EnumerableBatchReader(ct => parser.ReadAllAsync(text, ct), stats, text);
         });
     }

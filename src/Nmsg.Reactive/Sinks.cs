@@ -164,11 +164,18 @@ public abstract partial class NmsgSink
     }
 
     /// <summary>The kick-file timestamp of nmsgtool: <c>YYYYMMDD.HHMM.epoch.nnnnnnnnn</c> (UTC).</summary>
-    public static string KickFileTime(DateTimeOffset now)
+    public static string KickFileTime(DateTimeOffset now) => KickFileTime(now, 0);
+
+    internal static string KickFileTime(DateTimeOffset now, int extraNanoseconds)
     {
         long ticks = now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
         long seconds = ticks / TimeSpan.TicksPerSecond;
-        long nanos = ticks % TimeSpan.TicksPerSecond * 100;
+        long nanos = ticks % TimeSpan.TicksPerSecond * 100 + extraNanoseconds;
+        if (nanos >= 1_000_000_000)
+        {
+            seconds += nanos / 1_000_000_000;
+            nanos %= 1_000_000_000;
+        }
         return string.Create(CultureInfo.InvariantCulture, $"{now.UtcDateTime:yyyyMMdd.HHmm}.{seconds}.{nanos:D9}");
     }
 
@@ -386,7 +393,7 @@ internal sealed class KickFileSink : NmsgSink
     private readonly NmsgSink _inner;
 
     public KickFileSink(string basePath, NmsgKickFileOptions options)
-        : this(basePath, options, NmsgSink.KickFileTime(options.TimeProvider.GetUtcNow()))
+        : this(basePath, options, UniqueTime(basePath, options))
     {
     }
 
@@ -395,19 +402,33 @@ internal sealed class KickFileSink : NmsgSink
     {
         _options = options;
         PartPath = $"{basePath}.{time}.part";
-        string suffix = options.Format switch
-        {
-            NmsgFileFormat.Nmsg => ".nmsg",
-            NmsgFileFormat.Json => ".json",
-            _ => "",
-        };
-        FinalPath = $"{basePath}.{time}{suffix}";
+        FinalPath = $"{basePath}.{time}{Suffix(options.Format)}";
         _inner = options.Format switch
         {
             NmsgFileFormat.Nmsg => NmsgSink.File(PartPath, options.Writer),
             NmsgFileFormat.Json => NmsgSink.Json(PartPath, options.Text),
             _ => NmsgSink.Presentation(PartPath, options.Text),
         };
+    }
+
+    private static string Suffix(NmsgFileFormat format) => format switch
+    {
+        NmsgFileFormat.Nmsg => ".nmsg",
+        NmsgFileFormat.Json => ".json",
+        _ => "",
+    };
+
+    // Two rotations within one clock tick would get one name; step the nanoseconds until the name is free.
+    private static string UniqueTime(string basePath, NmsgKickFileOptions options)
+    {
+        DateTimeOffset now = options.TimeProvider.GetUtcNow();
+        string suffix = Suffix(options.Format);
+        for (int i = 0; ; i++)
+        {
+            string time = NmsgSink.KickFileTime(now, i);
+            if (!System.IO.File.Exists($"{basePath}.{time}.part") && !System.IO.File.Exists($"{basePath}.{time}{suffix}"))
+                return time;
+        }
     }
 
     public string PartPath { get; }

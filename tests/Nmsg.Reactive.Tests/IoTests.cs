@@ -110,6 +110,33 @@ public sealed partial class IoTests : IDisposable
         Assert.Equal(original, rotated);
     }
 
+    [Fact]
+    public async Task KickFilesOpenedInTheSameClockTickGetDistinctNames()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 59, 30, TimeSpan.Zero));
+        var options = new NmsgKickFileOptions { TimeProvider = time, Format = NmsgFileFormat.Json };
+        string basePath = Path.Combine(_dir, "same");
+        NmsgSink a = NmsgSink.KickFile(basePath, options);
+        NmsgSink b = NmsgSink.KickFile(basePath, options);
+        Assert.NotEqual(a.Name, b.Name);
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+        await Task.WhenAll(a.Completion, b.Completion);
+        Assert.Equal(["same.20261122.1059.1795345170.000000000.json", "same.20261122.1059.1795345170.000000001.json"],
+            Directory.GetFiles(_dir).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task AWrappedInputStillCountsItsContainersInTheTotals()
+    {
+        NmsgInput source = NmsgSource.File(Support.Vector("multi/ipconn-1000.z.nmsg"));
+        NmsgIoStatistics stats = await new NmsgIo()
+            .AddInput(source.WhereType("base", "ipconn"), source.Statistics)
+            .AddOutput(NmsgSink.Callback(_ => { }))
+            .RunAsync();
+        Assert.Equal((1000L, 1L), (stats.PayloadsOut, stats.ContainersReceived));
+    }
+
     [GeneratedRegex(@"^out\.\d{8}\.\d{4}\.\d+\.\d{9}\.nmsg$")]
     private static partial Regex KickName();
 

@@ -246,6 +246,16 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task PresentationInputFromAStreamReadsBackPresentationOutput()
+    {
+        byte[] text = await File.ReadAllBytesAsync(Support.Vector("multi/ipconn-1000.pres"));
+        NmsgMessage[] binary = [.. NmsgSource.File(Ipconn1000).ToEnumerable()];
+        NmsgMessage[] parsed = [.. await NmsgSource.Presentation(() => new MemoryStream(text), "base", "ipconn").ReadAllAsync().ToListAsync()];
+        Assert.Equal(binary.Length, parsed.Length);
+        Assert.Equal(binary.Select(m => m.Get<Nmsg.Modules.Base.IPConn>()), parsed.Select(m => m.Get<Nmsg.Modules.Base.IPConn>()));
+    }
+
+    [Fact]
     public async Task TheNonBlockingReaderTimesOutAndThenDelivers()
     {
         await using NmsgUdpReceiver receiver = Support.Listen();
