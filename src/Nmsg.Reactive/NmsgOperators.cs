@@ -194,22 +194,11 @@ public static class NmsgFanOut
     {
         ArgumentNullException.ThrowIfNull(outputs);
         IObserver<NmsgMessage>[] copy = [.. outputs];
-        return Observer.Create<NmsgMessage>(
-            m =>
-            {
-                foreach (IObserver<NmsgMessage> o in copy)
-                    o.OnNext(m);
-            },
-            e =>
-            {
-                foreach (IObserver<NmsgMessage> o in copy)
-                    o.OnError(e);
-            },
-            () =>
-            {
-                foreach (IObserver<NmsgMessage> o in copy)
-                    o.OnCompleted();
-            });
+        return Fan(copy, m =>
+        {
+            foreach (IObserver<NmsgMessage> o in copy)
+                o.OnNext(m);
+        });
     }
 
     /// <summary>Messages round-robin across the observers (nmsgtool's default); completion and errors go to all.</summary>
@@ -220,24 +209,28 @@ public static class NmsgFanOut
             throw new ArgumentException("stripe needs at least one output", nameof(outputs));
         IObserver<NmsgMessage>[] copy = [.. outputs];
         int next = 0;
-        return Observer.Create<NmsgMessage>(
-            m =>
-            {
-                int i = next;
-                next = i + 1 == copy.Length ? 0 : i + 1;
-                copy[i].OnNext(m);
-            },
+        return Fan(copy, m =>
+        {
+            int i = next;
+            next = i + 1 == copy.Length ? 0 : i + 1;
+            copy[i].OnNext(m);
+        });
+    }
+
+    // Messages as the fan-out decides; completion and errors to every output.
+    private static IObserver<NmsgMessage> Fan(IObserver<NmsgMessage>[] outputs, Action<NmsgMessage> onNext)
+        => Observer.Create(
+            onNext,
             e =>
             {
-                foreach (IObserver<NmsgMessage> o in copy)
+                foreach (IObserver<NmsgMessage> o in outputs)
                     o.OnError(e);
             },
             () =>
             {
-                foreach (IObserver<NmsgMessage> o in copy)
+                foreach (IObserver<NmsgMessage> o in outputs)
                     o.OnCompleted();
             });
-    }
 }
 
 /// <summary>Writing async sequences to sinks.</summary>

@@ -120,14 +120,7 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
                 }
                 if (result.IsCompleted || result.IsCanceled)
                 {
-                    if (buffer.Length > 0)
-                    {
-                        Interlocked.Add(ref Statistics.TruncatedTailBytesField, buffer.Length);
-                        if (_options.ThrowOnTruncatedTail)
-                            throw Fault(new NmsgFormatException(NmsgErrorReason.Truncated,
-                                $"the stream ends {buffer.Length} bytes into a container", _offset));
-                    }
-                    _completed = true;
+                    Complete(buffer.Length);
                     return false;
                 }
             }
@@ -182,6 +175,19 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
         return true;
     }
 
+    // The end of the stream: leftover bytes are a truncated container, ignored (counted) as nmsgtool does, or an error.
+    private void Complete(long leftover)
+    {
+        if (leftover > 0)
+        {
+            Interlocked.Add(ref Statistics.TruncatedTailBytesField, leftover);
+            if (_options.ThrowOnTruncatedTail)
+                throw Fault(new NmsgFormatException(NmsgErrorReason.Truncated,
+                    $"the stream ends {leftover} bytes into a container", _offset));
+        }
+        _completed = true;
+    }
+
     private Exception Fault(Exception e)
     {
         _fault = e;
@@ -222,14 +228,7 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
                 }
                 else if (result.IsCompleted || result.IsCanceled)
                 {
-                    if (buffer.Length > 0)
-                    {
-                        Interlocked.Add(ref Statistics.TruncatedTailBytesField, buffer.Length);
-                        if (_options.ThrowOnTruncatedTail)
-                            throw Fault(new NmsgFormatException(NmsgErrorReason.Truncated,
-                                $"the stream ends {buffer.Length} bytes into a container", _offset));
-                    }
-                    _completed = true;
+                    Complete(buffer.Length);
                 }
             }
             catch (NmsgException e) when (!ReferenceEquals(e, _fault))
