@@ -28,8 +28,9 @@ public class UdpTests
                 done.Release();
         });
 
-        // ~130 messages per 8 KiB container: 8000 containers/s is about 1M messages/s.
-        var options = new NmsgUdpSinkOptions { Sender = NmsgUdpSenderOptions.Default with { RateLimiter = new NmsgRateLimiter(8_000, 64) } };
+        // ~146 messages per 8 KiB container: 5000 containers/s is about 0.7M messages/s, a pace that leaves room for
+        // the other test assemblies CI runs at the same time on two cores (the speed itself is a benchmark's job).
+        var options = new NmsgUdpSinkOptions { Sender = NmsgUdpSenderOptions.Default with { RateLimiter = new NmsgRateLimiter(5_000, 64) } };
         await using (NmsgSink sink = NmsgSink.Udp(Support.SpecOf(receiver), options))
         {
             for (int i = 0; i < Count; i++)
