@@ -408,33 +408,6 @@ public sealed class NmsgUdpReceiver : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="timeout"/> for the next container (the non-blocking read of pynmsg's
-    /// examples). <c>Received</c> is false on timeout or once the input is closed.
-    /// </summary>
-    public async ValueTask<(bool Received, NmsgContainer Container)> TryReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        ChannelReader<NmsgContainer> reader = _queue.Reader;
-        if (reader.TryRead(out NmsgContainer c))
-            return (true, c);
-        if (timeout <= TimeSpan.Zero)
-            return (false, default);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        try
-        {
-            while (await reader.WaitToReadAsync(cts.Token).ConfigureAwait(false))
-            {
-                if (reader.TryRead(out c))
-                    return (true, c);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-        }
-        return (false, default);
-    }
-
-    /// <summary>
     /// Every container received, fragments and zlib untouched, until cancelled or disposed. Only one reader at a
     /// time.
     /// </summary>
