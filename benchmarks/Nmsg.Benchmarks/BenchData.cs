@@ -60,6 +60,13 @@ internal static class BenchData
         return encoder.Ready.ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="messages"/> repeated <paramref name="times"/> times, framed as nmsgtool writes a file:
+    /// containers filled to the 1 MiB budget.
+    /// </summary>
+    public static byte[] EncodeFile(NmsgMessage[] messages, int times)
+        => Encode(Enumerable.Repeat(messages, times).SelectMany(m => m), NmsgEncoderOptions.Default, out _);
+
     /// <summary>Encodes the messages into exactly one container and returns it framed.</summary>
     public static byte[] EncodeOne(IEnumerable<NmsgMessage> messages, NmsgEncoderOptions options)
     {

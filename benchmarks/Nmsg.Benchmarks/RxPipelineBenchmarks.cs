@@ -18,22 +18,7 @@ public class RxPipelineBenchmarks
     private byte[] _file = [];
 
     [GlobalSetup]
-    public void Setup()
-    {
-        NmsgMessage[] messages = BenchData.IpconnMessages(BenchData.PayloadCount);
-        using var encoder = new NmsgContainerEncoder(NmsgEncoderOptions.Default);
-        using var file = new MemoryStream();
-        for (int c = 0; c < Containers; c++)
-        {
-            foreach (NmsgMessage m in messages)
-                encoder.Add(m);
-            file.Write(encoder.Ready.Span);
-            encoder.ConsumeReady();
-        }
-        encoder.Flush();
-        file.Write(encoder.Ready.Span);
-        _file = file.ToArray();
-    }
+    public void Setup() => _file = BenchData.EncodeFile(BenchData.IpconnMessages(BenchData.PayloadCount), Containers);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Total)]
     public async Task<long> WireReaderToWriter()

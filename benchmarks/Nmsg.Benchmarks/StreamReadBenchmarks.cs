@@ -23,7 +23,6 @@ public class StreamReadBenchmarks
         NmsgMessage[] messages = BenchData.IpconnMessages(BenchData.PayloadCount);
         using var encoder = new NmsgContainerEncoder(NmsgEncoderOptions.Default);
         using var file = new MemoryStream();
-        using var fullFile = new MemoryStream();
         for (int c = 0; c < Containers; c++)
         {
             foreach (NmsgMessage m in messages)
@@ -32,18 +31,9 @@ public class StreamReadBenchmarks
             file.Write(encoder.Ready.Span);
             encoder.ConsumeReady();
         }
-        // The same payloads as nmsgtool writes a file: containers filled to the 1 MiB budget (~22 700 each).
-        for (int c = 0; c < Containers; c++)
-        {
-            foreach (NmsgMessage m in messages)
-                encoder.Add(m);
-            fullFile.Write(encoder.Ready.Span);
-            encoder.ConsumeReady();
-        }
-        encoder.Flush();
-        fullFile.Write(encoder.Ready.Span);
         _file = file.ToArray();
-        _fullFile = fullFile.ToArray();
+        // The same payloads as nmsgtool writes a file: containers filled to the 1 MiB budget (~22 700 each).
+        _fullFile = BenchData.EncodeFile(messages, Containers);
         if (Read(_file).GetAwaiter().GetResult() != Total || Read(_fullFile).GetAwaiter().GetResult() != Total)
             throw new InvalidOperationException("the benchmark file does not read back to every payload");
     }

@@ -13,15 +13,16 @@ public sealed class NmsgContainerInput : IObservable<NmsgContainer>
 {
     private readonly IObservable<NmsgContainer> _observable;
 
-    internal NmsgContainerInput(string name, NmsgDecoderOptions options, Func<NmsgInputStatistics, CancellationToken, IAsyncEnumerable<NmsgContainer>> open)
-        : this(name, options, new NmsgInputStatistics(), null!)
+    internal static NmsgContainerInput Create(string name, NmsgDecoderOptions options, Func<NmsgInputStatistics, CancellationToken, IAsyncEnumerable<NmsgContainer>> open)
     {
-        _observable = Observable.Create<NmsgContainer>(async (observer, ct) =>
+        var statistics = new NmsgInputStatistics();
+        IObservable<NmsgContainer> containers = Observable.Create<NmsgContainer>(async (observer, ct) =>
         {
-            await foreach (NmsgContainer c in open(Statistics, ct).ConfigureAwait(false))
+            await foreach (NmsgContainer c in open(statistics, ct).ConfigureAwait(false))
                 observer.OnNext(c);
             observer.OnCompleted();
         });
+        return new NmsgContainerInput(name, options, statistics, containers);
     }
 
     /// <summary>Wraps a container stream with the context its stages count into.</summary>

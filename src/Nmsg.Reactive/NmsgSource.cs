@@ -124,7 +124,7 @@ public static class NmsgSource
     {
         NmsgSocketSpec parsed = NmsgSocketSpec.Parse(spec);
         options ??= NmsgUdpOptions.Default;
-        return new NmsgContainerInput(parsed.ToString(), options.DecoderOptions, (stats, ct) => UdpContainersAsync(parsed, options, stats, ct));
+        return NmsgContainerInput.Create(parsed.ToString(), options.DecoderOptions, (stats, ct) => UdpContainersAsync(parsed, options, stats, ct));
     }
 
     /// <summary>Raw containers from an NMSG file, fragments and zlib untouched.</summary>
@@ -133,7 +133,7 @@ public static class NmsgSource
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= NmsgReaderOptions.Default;
         var decoder = new NmsgDecoderOptions { Limits = options.Limits, VerifyFragmentCrc = options.VerifyFragmentCrc, ExpireFragmentSets = false };
-        return new NmsgContainerInput(path, decoder, (stats, ct) => FileContainersAsync(path, options with { Statistics = stats }, ct));
+        return NmsgContainerInput.Create(path, decoder, (stats, ct) => FileContainersAsync(path, options with { Statistics = stats }, ct));
     }
 
     private static async IAsyncEnumerable<NmsgContainer> UdpContainersAsync(NmsgSocketSpec spec, NmsgUdpOptions options,

@@ -106,38 +106,7 @@ internal static class JsonAssert
         {
             if (e[i] == a[i])
                 continue;
-            using var de = JsonDocument.Parse(e[i]);
-            using var da = JsonDocument.Parse(a[i]);
-            Compare(de.RootElement, da.RootElement, $"{where} line {i + 1}");
-        }
-    }
-
-    private static void Compare(JsonElement e, JsonElement a, string path)
-    {
-        if (e.ValueKind == JsonValueKind.Number && a.ValueKind == JsonValueKind.Number)
-        {
-            if (e.GetRawText() == a.GetRawText())
-                return;
-            Assert.True(a.TryGetInt64(out long signed) && signed < 0 && e.TryGetUInt64(out ulong unsigned) && unchecked((ulong)signed) == unsigned,
-                $"{path}: {e.GetRawText()} vs {a.GetRawText()}");
-            return;
-        }
-        Assert.True(e.ValueKind == a.ValueKind, $"{path}: {e.GetRawText()} vs {a.GetRawText()}");
-        switch (e.ValueKind)
-        {
-            case JsonValueKind.Object:
-                Assert.Equal(e.EnumerateObject().Select(p => p.Name).ToList(), a.EnumerateObject().Select(p => p.Name).ToList());
-                foreach (JsonProperty p in e.EnumerateObject())
-                    Compare(p.Value, a.GetProperty(p.Name), $"{path}.{p.Name}");
-                break;
-            case JsonValueKind.Array:
-                Assert.Equal(e.GetArrayLength(), a.GetArrayLength());
-                for (int i = 0; i < e.GetArrayLength(); i++)
-                    Compare(e[i], a[i], $"{path}[{i}]");
-                break;
-            default:
-                Assert.True(e.GetRawText() == a.GetRawText(), $"{path}: {e.GetRawText()} vs {a.GetRawText()}");
-                break;
+            Nmsg.Testing.JsonEquivalence.AssertEquivalent(e[i], a[i], $"{where} line {i + 1}");
         }
     }
 }
