@@ -35,6 +35,8 @@ internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceO
             await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
     }
 
+    public bool ReadAhead => true;
+
     public ValueTask DisposeAsync() => reader.DisposeAsync();
 }
 
@@ -57,6 +59,12 @@ internal sealed class EnumerableBatchReader : INmsgBatchReader
     private readonly NmsgInputStatistics _stats;
     private readonly IDisposable? _owned;
     private Task<bool>? _pending;
+
+    /// <summary>
+    /// Whether the next batch is read while the previous one is delivered: true for the text parsers, which make new
+    /// messages; false for a caller's sequence, which may reuse one message object.
+    /// </summary>
+    public bool ReadAhead { get; init; } = true;
 
     public EnumerableBatchReader(Func<CancellationToken, IAsyncEnumerable<NmsgMessage>> source, NmsgInputStatistics stats, IDisposable? owned)
     {

@@ -20,6 +20,13 @@ public interface INmsgBatchReader : IAsyncDisposable
 
     /// <summary>Per-sender sequence statistics of this read, for inputs that track sequence numbers.</summary>
     IReadOnlyList<SequenceSourceStatistics> SequenceSources => [];
+
+    /// <summary>
+    /// True when the observable path should read the next batch on another thread while the previous one is
+    /// delivered: the reader decodes or parses on the thread that calls it (files, text), and its messages are new
+    /// objects that nothing changes after they are returned. Socket readers already read in the background.
+    /// </summary>
+    bool ReadAhead => false;
 }
 
 /// <summary>
@@ -96,19 +103,49 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
     private async Task RunAsync(IObserver<NmsgMessage> observer, CancellationToken cancellationToken)
     {
         var batch = new List<NmsgMessage>(1024);
+        var next = new List<NmsgMessage>(1024);
         INmsgBatchReader reader = Open();
+        Task<int>? ahead = null;
         try
         {
             await using (reader.ConfigureAwait(false))
             {
-                while (!cancellationToken.IsCancellationRequested)
+                try
                 {
-                    batch.Clear();
-                    int n = await reader.ReadBatchAsync(batch, ReadTimeout, cancellationToken).ConfigureAwait(false);
-                    if (n < 0)
-                        break;
-                    for (int i = 0; i < batch.Count && !cancellationToken.IsCancellationRequested; i++)
-                        observer.OnNext(batch[i]);
+                    while (!cancellationToken.IsCancellationRequested)
+                    {
+                        int n;
+                        if (ahead is null)
+                        {
+                            batch.Clear();
+                            n = await reader.ReadBatchAsync(batch, ReadTimeout, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            // The batch read while the previous one was delivered; an error it hit is thrown here,
+                            // after every message before it.
+                            n = await ahead.ConfigureAwait(false);
+                            ahead = null;
+                            (batch, next) = (next, batch);
+                        }
+                        if (n < 0)
+                            break;
+                        if (reader.ReadAhead)
+                        {
+                            // Decode (or parse) the next batch on another core while observers handle this one.
+                            List<NmsgMessage> target = next;
+                            target.Clear();
+                            ahead = Task.Run(() => reader.ReadBatchAsync(target, ReadTimeout, cancellationToken).AsTask(), CancellationToken.None);
+                        }
+                        for (int i = 0; i < batch.Count && !cancellationToken.IsCancellationRequested; i++)
+                            observer.OnNext(batch[i]);
+                    }
+                }
+                finally
+                {
+                    // Never dispose the reader under a read in flight (an observer threw, or the run was cancelled).
+                    if (ahead is not null)
+                        await ahead.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
                 }
             }
         }

@@ -209,7 +209,7 @@ public static class NmsgSource
     public static NmsgInput From(Func<CancellationToken, IAsyncEnumerable<NmsgMessage>> messages, string name = "messages")
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return new NmsgInput(name, stats => new EnumerableBatchReader(messages, stats, null));
+        return new NmsgInput(name, stats => new EnumerableBatchReader(messages, stats, null) { ReadAhead = false });
     }
 
     /// <summary>
