@@ -20,6 +20,19 @@ public sealed record NmsgTextSinkOptions
 
     /// <summary>Flush after every message (nmsgtool's <c>--unbuffered</c>).</summary>
     public bool Unbuffered { get; init; }
+
+    /// <summary>
+    /// How many threads format a stream or file output (the caller's plus thread-pool threads); 1, the default,
+    /// formats each message as it is written. Above 1, messages are collected in batches that are formatted in
+    /// parallel and written in order, so a message must not be changed after it is written (the text is made
+    /// later). <see cref="NmsgSink.Flush"/> and closing write every collected message; <see cref="Unbuffered"/>
+    /// output formats one message at a time regardless.
+    /// </summary>
+    public int Parallelism
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Parallelism), value, "must be at least 1");
+    } = 1;
 }
 
 /// <summary>Options of UDP outputs.</summary>
@@ -204,17 +217,40 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
 {
     private const int FlushAt = 64 * 1024;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushAt + 4096);
+    private readonly ParallelFormatter? _parallel = options.Parallelism > 1 && !options.Unbuffered
+        ? new ParallelFormatter(json, options.Text, options.Parallelism) : null;
 
     protected override void WriteCore(NmsgMessage message)
     {
-        if (json)
-            NmsgJson.Format(message, _buffer, options.Text);
-        else
-            NmsgPresentation.Format(message, _buffer, options.Text);
+        if (_parallel is not null)
+        {
+            if (_parallel.Add(message))
+                WriteBatch();
+            return;
+        }
+        Format(json, message, _buffer, options.Text);
         if (options.Unbuffered)
             FlushCore();
         else if (_buffer.WrittenCount >= FlushAt)
             Drain();
+    }
+
+    private static void Format(bool json, NmsgMessage message, IBufferWriter<byte> output, NmsgTextOptions text)
+    {
+        if (json)
+            NmsgJson.Format(message, output, text);
+        else
+            NmsgPresentation.Format(message, output, text);
+    }
+
+    // Formats the collected batch in parallel and writes its text in order; a formatting error is thrown after the
+    // text of every message before it has been written.
+    private void WriteBatch()
+    {
+        Exception? error = _parallel!.FormatBatch();
+        _parallel.WriteTo(stream);
+        if (error is not null)
+            throw error;
     }
 
     private void Drain()
@@ -227,6 +263,8 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
 
     protected override void FlushCore()
     {
+        if (_parallel is not null)
+            WriteBatch();
         Drain();
         stream.Flush();
     }
@@ -237,6 +275,8 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
         {
             if (flush)
             {
+                if (_parallel is not null)
+                    WriteBatch();
                 await stream.WriteAsync(_buffer.WrittenMemory).ConfigureAwait(false);
                 _buffer.ResetWrittenCount();
                 await stream.FlushAsync().ConfigureAwait(false);
@@ -246,6 +286,105 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
         {
             if (!leaveOpen)
                 await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Collects messages and formats them in slices on several threads: the caller formats slices too, so a busy
+    /// thread pool slows the output down but never stalls it.
+    /// </summary>
+    private sealed class ParallelFormatter
+    {
+        private const int BatchSize = 1024;
+        private const int SliceSize = 128;
+        private readonly bool _json;
+        private readonly NmsgTextOptions _text;
+        private readonly NmsgMessage[] _batch = new NmsgMessage[BatchSize];
+        private readonly Slice[] _slices = new Slice[BatchSize / SliceSize];
+        private readonly ParallelOptions _parallel;
+        private readonly Action<int> _formatSlice;
+        private int _count;
+        private int _sliceCount;
+
+        public ParallelFormatter(bool json, NmsgTextOptions text, int parallelism)
+        {
+            _json = json;
+            _text = text;
+            _parallel = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
+            for (int i = 0; i < _slices.Length; i++)
+                _slices[i] = new Slice();
+            _formatSlice = FormatSlice;
+        }
+
+        /// <summary>Collects a message; true when the batch is full.</summary>
+        public bool Add(NmsgMessage message)
+        {
+            _batch[_count++] = message;
+            return _count == BatchSize;
+        }
+
+        /// <summary>Formats the collected messages; the first error, if a message could not be formatted.</summary>
+        public Exception? FormatBatch()
+        {
+            _sliceCount = (_count + SliceSize - 1) / SliceSize;
+            if (_sliceCount == 1)
+                FormatSlice(0);
+            else if (_sliceCount > 1)
+                Parallel.For(0, _sliceCount, _parallel, _formatSlice);
+            Array.Clear(_batch, 0, _count);
+            _count = 0;
+            for (int i = 0; i < _sliceCount; i++)
+            {
+                if (_slices[i].Error is { } error)
+                {
+                    _sliceCount = i + 1; // the text before the failing message is still written
+                    return error;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>Writes the formatted slices in order and resets them.</summary>
+        public void WriteTo(Stream stream)
+        {
+            for (int i = 0; i < _sliceCount; i++)
+            {
+                Slice slice = _slices[i];
+                if (slice.Complete > 0)
+                    stream.Write(slice.Output.WrittenSpan[..slice.Complete]);
+                slice.Output.ResetWrittenCount();
+                slice.Complete = 0;
+                slice.Error = null;
+            }
+            _sliceCount = 0;
+        }
+
+        private void FormatSlice(int index)
+        {
+            Slice slice = _slices[index];
+            int end = Math.Min(_count, (index + 1) * SliceSize);
+            try
+            {
+                for (int i = index * SliceSize; i < end; i++)
+                {
+                    Format(_json, _batch[i], slice.Output, _text);
+                    slice.Complete = slice.Output.WrittenCount;
+                }
+            }
+            catch (Exception e)
+            {
+                slice.Error = e; // the failing message's partial text is not written
+            }
+        }
+
+        private sealed class Slice
+        {
+            public ArrayBufferWriter<byte> Output { get; } = new(16 * 1024);
+
+            /// <summary>The length of the text of the messages formatted without error.</summary>
+            public int Complete { get; set; }
+
+            public Exception? Error { get; set; }
         }
     }
 }

@@ -235,6 +235,8 @@ internal sealed class ToolRun(ToolOptions options, Stream stdout, TextWriter std
         var text = new NmsgTextSinkOptions
         {
             Unbuffered = options.Unbuffered,
+            // Format on every core; nothing in the tool changes a message after it is written.
+            Parallelism = Environment.ProcessorCount,
             Text = new NmsgTextOptions
             {
                 Aliases = aliases,

@@ -1,0 +1,197 @@
+using Nmsg.Sequencing;
+using Nmsg.Text;
+
+namespace Nmsg.Reactive.Tests;
+
+/// <summary>Parallel text formatting and read-ahead: the same bytes and the same order as one thread.</summary>
+public class ParallelTests
+{
+    private static readonly NmsgTextSinkOptions Parallel4 = new() { Parallelism = 4 };
+
+    /// <summary>Every message of every plain vector, repeated to span several batches and end in a partial one.</summary>
+    private static async Task<List<NmsgMessage>> Mixed(int total)
+    {
+        var distinct = new List<NmsgMessage>();
+        foreach (string path in Directory.GetFiles(Support.Vector("plain"), "*.nmsg").Order(StringComparer.Ordinal))
+        {
+            await foreach (NmsgMessage m in NmsgSource.File(path).ReadAllAsync())
+                distinct.Add(m);
+        }
+        var all = new List<NmsgMessage>(total);
+        for (int i = 0; i < total; i++)
+            all.Add(distinct[i % distinct.Count]);
+        return all;
+    }
+
+    private static byte[] Format(IEnumerable<NmsgMessage> messages, bool json)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (NmsgMessage m in messages)
+        {
+            if (json)
+                NmsgJson.Format(m, output, NmsgTextOptions.Default);
+            else
+                NmsgPresentation.Format(m, output, NmsgTextOptions.Default);
+        }
+        return output.WrittenSpan.ToArray();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ParallelFormattingWritesTheSameBytesInTheSameOrder(bool json)
+    {
+        List<NmsgMessage> messages = await Mixed(5_000); // four full batches of 1024 and a partial one
+        var stream = new MemoryStream();
+        NmsgSink sink = json ? NmsgSink.Json(stream, Parallel4, leaveOpen: true) : NmsgSink.Presentation(stream, Parallel4, leaveOpen: true);
+        foreach (NmsgMessage m in messages)
+            sink.OnNext(m);
+        await sink.CloseAsync();
+        Assert.Equal(Format(messages, json), stream.ToArray());
+        Assert.Equal(messages.Count, sink.Written);
+    }
+
+    [Theory]
+    [InlineData("multi/ipconn-1000")]
+    [InlineData("multi/ipconn-1000.z")]
+    [InlineData("plain/dns")]
+    [InlineData("plain/dnsqr-pcap")]
+    public async Task ParallelSinksPrintWhatNmsgtoolPrinted(string vector)
+    {
+        var pres = new MemoryStream();
+        var json = new MemoryStream();
+        NmsgSink presSink = NmsgSink.Presentation(pres, Parallel4, leaveOpen: true);
+        NmsgSink jsonSink = NmsgSink.Json(json, Parallel4, leaveOpen: true);
+        using (NmsgSource.File(Support.Vector(vector + ".nmsg")).Subscribe(NmsgFanOut.Mirror(presSink, jsonSink)))
+            await Task.WhenAll(presSink.Completion, jsonSink.Completion).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(await File.ReadAllBytesAsync(Support.Vector(vector + ".pres")), pres.ToArray());
+        Assert.Equal(await File.ReadAllBytesAsync(Support.Vector(vector + ".json")), json.ToArray());
+    }
+
+    [Fact]
+    public async Task FlushWritesEveryCollectedMessage()
+    {
+        List<NmsgMessage> messages = await Mixed(1_500);
+        var stream = new MemoryStream();
+        NmsgSink sink = NmsgSink.Presentation(stream, Parallel4, leaveOpen: true);
+        for (int i = 0; i < 1_100; i++)
+            sink.OnNext(messages[i]);
+        sink.Flush();
+        Assert.Equal(Format(messages.Take(1_100), json: false), stream.ToArray());
+        for (int i = 1_100; i < messages.Count; i++)
+            sink.OnNext(messages[i]);
+        await sink.CloseAsync();
+        Assert.Equal(Format(messages, json: false), stream.ToArray());
+    }
+
+    [Fact]
+    public void ParallelismBelowOneIsRejected()
+        => Assert.Throws<ArgumentOutOfRangeException>(() => new NmsgTextSinkOptions { Parallelism = 0 });
+
+    /// <summary>
+    /// A reader that checks the read-ahead contract: one read at a time, never disposed under a read, batches
+    /// delivered in the order they were read.
+    /// </summary>
+    private sealed class CheckingReader(int batches, int perBatch) : INmsgBatchReader
+    {
+        private int _reading;
+        private int _next;
+
+        public int Violations;
+        public int Reads;
+        public bool Disposed;
+
+        public bool ReadAhead => true;
+
+        public IReadOnlyList<SequenceSourceStatistics> SequenceSources => [];
+
+        public async ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _reading) != 1 || Disposed)
+                Interlocked.Increment(ref Violations);
+            try
+            {
+                await Task.Delay(1, CancellationToken.None); // a slow read, to overlap with delivery
+                Interlocked.Increment(ref Reads);
+                if (_next >= batches * perBatch)
+                    return -1;
+                for (int i = 0; i < perBatch; i++)
+                    output.Add(Support.Numbered(_next++));
+                return perBatch;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _reading);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (Volatile.Read(ref _reading) != 0)
+                Interlocked.Increment(ref Violations);
+            Disposed = true;
+            return default;
+        }
+    }
+
+    [Fact]
+    public async Task ReadAheadKeepsOrderAndReadsOneBatchAtATime()
+    {
+        var reader = new CheckingReader(batches: 50, perBatch: 20);
+        var input = new NmsgInput("checking", _ => reader);
+        var got = new List<int>();
+        var done = new TaskCompletionSource();
+        using (input.Subscribe(m =>
+        {
+            Thread.SpinWait(200); // a slow observer, so reads and deliveries overlap
+            got.Add(Support.NumberOf(m));
+        }, e => done.SetException(e), done.SetResult))
+        {
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        Assert.Equal(Enumerable.Range(0, 1000), got);
+        Assert.Equal(0, reader.Violations);
+        Assert.True(reader.Disposed);
+    }
+
+    [Fact]
+    public async Task UnsubscribingDuringAReadAheadDisposesTheReaderAfterTheRead()
+    {
+        var reader = new CheckingReader(batches: 10_000, perBatch: 10);
+        var input = new NmsgInput("checking", _ => reader);
+        var some = new TaskCompletionSource();
+        int count = 0;
+        IDisposable subscription = input.Subscribe(m =>
+        {
+            if (Interlocked.Increment(ref count) == 100)
+                some.TrySetResult();
+        });
+        await some.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        subscription.Dispose();
+        for (int i = 0; i < 200 && !reader.Disposed; i++)
+            await Task.Delay(10);
+        Assert.True(reader.Disposed);
+        Assert.Equal(0, reader.Violations);
+    }
+
+    [Fact]
+    public async Task AnObserverThatThrowsStopsTheReadWithoutDisposingUnderARead()
+    {
+        var reader = new CheckingReader(batches: 100, perBatch: 10);
+        var input = new NmsgInput("checking", _ => reader);
+        int count = 0;
+        var failed = new TaskCompletionSource<Exception>();
+        using IDisposable _ = input.Subscribe(
+            m =>
+            {
+                if (++count == 25)
+                    throw new InvalidOperationException("observer failed");
+            },
+            e => failed.TrySetResult(e));
+        for (int i = 0; i < 200 && !reader.Disposed; i++)
+            await Task.Delay(10);
+        Assert.True(reader.Disposed);
+        Assert.Equal(0, reader.Violations);
+        Assert.Equal(25, count);
+    }
+}
