@@ -4,7 +4,7 @@
 #   benchmarks/e2e/run.sh            # the Native AOT binary when clang is installed (JIT=1: dotnet .../nmsg.dll)
 #   NMSG=/path/to/nmsg benchmarks/e2e/run.sh   # e.g. the Native AOT binary from
 #                                    #   dotnet publish src/Nmsg.Tool -c Release -r linux-x64 -p:PublishAot=true
-#   N=200000 WORK=/tmp/nmsg-e2e benchmarks/e2e/run.sh
+#   N=200000 WORK=/tmp/nmsg-e2e RUNS=5 benchmarks/e2e/run.sh   # RUNS: runs per job, the median is reported
 #
 # The inputs are made with nmsg itself: the reference vectors' JSON lines (plain/ipconn, plain/dns,
 # plain/dnsqr-pcap) repeated to N lines, then converted with -j (which is also the -j job's timing).
@@ -33,8 +33,8 @@ REF=$(command -v nmsgtool || true)
 HAVE_TIME=0
 [[ -x /usr/bin/time ]] && HAVE_TIME=1
 
-# measure NAME -- command...: prints "seconds peak_kib" on stdout (and the job's stderr to $WORK/NAME.err).
-measure() {
+# measure_once NAME -- command...: prints "seconds peak_kib" on stdout (and the job's stderr to $WORK/NAME.err).
+measure_once() {
   local name=$1; shift; shift
   if (( HAVE_TIME )); then
     /usr/bin/time -v -o "$WORK/$name.time" "$@" 2>"$WORK/$name.err" >/dev/null || { echo "job $name failed: $(tail -3 "$WORK/$name.err")" >&2; return 1; }
@@ -53,6 +53,19 @@ measure() {
     end=$(date +%s.%N)
     echo "$(echo "$end - $start" | bc) $peak"
   fi
+}
+
+# measure NAME -- command...: runs the job RUNS times (default 3; a 2-core VM is noisy) and prints the median
+# seconds and the largest peak RSS.
+measure() {
+  local name=$1 runs=${RUNS:-3} i out
+  local -a secs=() rsss=()
+  for (( i = 0; i < runs; i++ )); do
+    out=$(measure_once "$@") || return 1
+    secs+=("${out% *}"); rsss+=("${out#* }")
+  done
+  printf '%s\n' "${secs[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%s ", v[int((NR + 1) / 2)] }'
+  printf '%s\n' "${rsss[@]}" | sort -n | tail -1
 }
 
 report() { # report JOB TYPE seconds rss [ref_seconds]
@@ -94,7 +107,7 @@ for type in ipconn dns dnsqr; do
   sleep 2 # let the listener bind (a benchmark, not a test)
   # Paced (containers/s, UDP_RATE, default 12000: about 1.5M ipconn messages/s in 8 KiB containers): the
   # target is the rate received without loss, not how fast a sender can overrun a socket buffer.
-  read -r s rss < <(measure "$type-udp" -- "${NMSG_CMD[@]}" -r "$WORK/$type.nmsg" -s "127.0.0.1/$port,${UDP_RATE:-12000},100")
+  read -r s rss < <(measure_once "$type-udp" -- "${NMSG_CMD[@]}" -r "$WORK/$type.nmsg" -s "127.0.0.1/$port,${UDP_RATE:-12000},100")
   sleep 1
   kill -TERM $recv; wait $recv || true
   got=$(grep -o 'payloads_in [0-9]*' "$WORK/$type-udp-recv.err" | awk '{ print $2 }')
