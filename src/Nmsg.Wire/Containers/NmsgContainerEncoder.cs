@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Nmsg.Checksums;
 using Nmsg.Compression;
 using Nmsg.Framing;
@@ -99,9 +98,9 @@ public sealed class NmsgContainerEncoder : IDisposable
         _compress = _options.Compress;
         _buffered = _options.Buffered;
         _sequenced = _options.Sequenced;
+        _random = _options.Random ?? Random.Shared;
         _sequenceId = _options.SequenceId ?? RandomSequenceId();
         _sequence = _options.InitialSequence;
-        _random = _options.Random ?? Random.Shared;
         _current.Advance(NmsgConstants.HeaderSize);
     }
 
@@ -302,10 +301,12 @@ public sealed class NmsgContainerEncoder : IDisposable
         }
     }
 
+    // Like libnmsg's nmsg_random: an id that tells senders apart, not a secret. (The cryptographic generator would
+    // load OpenSSL into every process that writes a file: ~4 MB of memory and start-up time for nothing.)
     private static ulong RandomSequenceId()
     {
         Span<byte> b = stackalloc byte[8];
-        RandomNumberGenerator.Fill(b);
+        Random.Shared.NextBytes(b);
         return BinaryPrimitives.ReadUInt64LittleEndian(b);
     }
 
