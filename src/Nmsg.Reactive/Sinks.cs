@@ -225,7 +225,7 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
         if (_parallel is not null)
         {
             if (_parallel.Add(message))
-                WriteBatch();
+                WriteBatch(wait: false);
             return;
         }
         Format(json, message, _buffer, options.Text);
@@ -243,12 +243,13 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
             NmsgPresentation.Format(message, output, text);
     }
 
-    // Formats the collected batch in parallel and writes its text in order; a formatting error is thrown after the
-    // text of every message before it has been written.
-    private void WriteBatch()
+    // Formats the collected batch in parallel and hands its text to the writer, in order: in the background while the
+    // next batch is collected and formatted, or at once (wait) for a flush. A formatting error is thrown once the text
+    // of every message before it is written; a write error of the previous batch is thrown here.
+    private void WriteBatch(bool wait)
     {
         Exception? error = _parallel!.FormatBatch();
-        _parallel.WriteTo(stream);
+        _parallel.Write(stream, wait || error is not null);
         if (error is not null)
             throw error;
     }
@@ -264,7 +265,7 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
     protected override void FlushCore()
     {
         if (_parallel is not null)
-            WriteBatch();
+            WriteBatch(wait: true);
         Drain();
         stream.Flush();
     }
@@ -273,10 +274,12 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
     {
         try
         {
+            if (flush && _parallel is not null)
+                WriteBatch(wait: true);
+            else if (_parallel is not null)
+                await _parallel.WrittenAsync().ConfigureAwait(false); // never close the stream under a write
             if (flush)
             {
-                if (_parallel is not null)
-                    WriteBatch();
                 await stream.WriteAsync(_buffer.WrittenMemory).ConfigureAwait(false);
                 _buffer.ResetWrittenCount();
                 await stream.FlushAsync().ConfigureAwait(false);
@@ -300,7 +303,9 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
         private readonly bool _json;
         private readonly NmsgTextOptions _text;
         private readonly NmsgMessage[] _batch = new NmsgMessage[BatchSize];
-        private readonly Slice[] _slices = new Slice[BatchSize / SliceSize];
+        private Slice[] _slices = NewSlices(); // formatted into
+        private Slice[] _written = NewSlices(); // written from, by _writing
+        private Task _writing = Task.CompletedTask;
         private readonly ParallelOptions _parallel;
         private readonly Action<int> _formatSlice;
         private int _count;
@@ -311,9 +316,15 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
             _json = json;
             _text = text;
             _parallel = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
-            for (int i = 0; i < _slices.Length; i++)
-                _slices[i] = new Slice();
             _formatSlice = FormatSlice;
+        }
+
+        private static Slice[] NewSlices()
+        {
+            var slices = new Slice[BatchSize / SliceSize];
+            for (int i = 0; i < slices.Length; i++)
+                slices[i] = new Slice();
+            return slices;
         }
 
         /// <summary>Collects a message; true when the batch is full.</summary>
@@ -344,19 +355,38 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
             return null;
         }
 
-        /// <summary>Writes the formatted slices in order and resets them.</summary>
-        public void WriteTo(Stream stream)
+        /// <summary>
+        /// Writes the formatted slices in order, after the previous batch's text: on a thread-pool thread unless
+        /// <paramref name="wait"/>. Throws the previous write's error.
+        /// </summary>
+        public void Write(Stream stream, bool wait)
         {
-            for (int i = 0; i < _sliceCount; i++)
+            // The previous batch's slices are free once its write ends (a write not started yet runs inline here).
+            _writing.GetAwaiter().GetResult();
+            Slice[] ready = _slices;
+            int count = _sliceCount;
+            (_slices, _written) = (_written, _slices);
+            _sliceCount = 0;
+            if (wait)
+                WriteSlices(ready, count, stream);
+            else
+                _writing = Task.Run(() => WriteSlices(ready, count, stream));
+        }
+
+        /// <summary>Completes when the write in flight, if any, has ended (successfully or not).</summary>
+        public Task WrittenAsync() => _writing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        private static void WriteSlices(Slice[] slices, int count, Stream stream)
+        {
+            for (int i = 0; i < count; i++)
             {
-                Slice slice = _slices[i];
+                Slice slice = slices[i];
                 if (slice.Complete > 0)
                     stream.Write(slice.Output.WrittenSpan[..slice.Complete]);
                 slice.Output.ResetWrittenCount();
                 slice.Complete = 0;
                 slice.Error = null;
             }
-            _sliceCount = 0;
         }
 
         private void FormatSlice(int index)

@@ -290,7 +290,7 @@ public sealed partial class IoTests : IDisposable
         await Assert.ThrowsAsync<IOException>(() => sink.Completion);
     }
 
-    private sealed class FailingStream(long failAfterBytes) : Stream
+    internal sealed class FailingStream(long failAfterBytes) : Stream
     {
         private long _written;
 

@@ -85,6 +85,36 @@ public class ParallelTests
     }
 
     [Fact]
+    public async Task AWriteErrorInTheBackgroundFaultsTheSinkAfterAPrefixOfTheText()
+    {
+        List<NmsgMessage> messages = await Mixed(5_000);
+        var broken = new IoTests.FailingStream(failAfterBytes: 300_000);
+        NmsgSink sink = NmsgSink.Json(broken, Parallel4, leaveOpen: true);
+        foreach (NmsgMessage m in messages)
+            sink.OnNext(m);
+        await sink.CloseAsync();
+        await Assert.ThrowsAsync<IOException>(() => sink.Completion);
+        Assert.NotNull(sink.Fault);
+        Assert.True(broken.Length is > 0 and <= 300_000);
+        Assert.True(sink.Rejected > 0);
+    }
+
+    [Fact]
+    public async Task AnOutputFailureStopsAnIoRunWithParallelFormatting()
+    {
+        var broken = new IoTests.FailingStream(failAfterBytes: 100_000);
+        NmsgIoStatistics stats = await new NmsgIo()
+            .AddInput(NmsgSource.File(Support.Vector("multi/ipconn-1000.nmsg")))
+            .AddInput(NmsgSource.File(Support.Vector("multi/ipconn-1000.nmsg")))
+            .AddInput(NmsgSource.File(Support.Vector("multi/ipconn-1000.nmsg")))
+            .AddOutput(NmsgSink.Presentation(broken, Parallel4))
+            .RunAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.NotEmpty(stats.Errors);
+        Assert.IsType<IOException>(stats.Errors[0]);
+        Assert.True(broken.Length <= 100_000);
+    }
+
+    [Fact]
     public void ParallelismBelowOneIsRejected()
         => Assert.Throws<ArgumentOutOfRangeException>(() => new NmsgTextSinkOptions { Parallelism = 0 });
 
