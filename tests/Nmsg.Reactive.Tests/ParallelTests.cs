@@ -51,23 +51,6 @@ public class ParallelTests
         Assert.Equal(messages.Count, sink.Written);
     }
 
-    [Theory]
-    [InlineData("multi/ipconn-1000")]
-    [InlineData("multi/ipconn-1000.z")]
-    [InlineData("plain/dns")]
-    [InlineData("plain/dnsqr-pcap")]
-    public async Task ParallelSinksPrintWhatNmsgtoolPrinted(string vector)
-    {
-        var pres = new MemoryStream();
-        var json = new MemoryStream();
-        NmsgSink presSink = NmsgSink.Presentation(pres, Parallel4, leaveOpen: true);
-        NmsgSink jsonSink = NmsgSink.Json(json, Parallel4, leaveOpen: true);
-        using (NmsgSource.File(Support.Vector(vector + ".nmsg")).Subscribe(NmsgFanOut.Mirror(presSink, jsonSink)))
-            await Task.WhenAll(presSink.Completion, jsonSink.Completion).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(await File.ReadAllBytesAsync(Support.Vector(vector + ".pres")), pres.ToArray());
-        Assert.Equal(await File.ReadAllBytesAsync(Support.Vector(vector + ".json")), json.ToArray());
-    }
-
     [Fact]
     public async Task FlushWritesEveryCollectedMessage()
     {

@@ -30,15 +30,20 @@ public class PipelineTests
     }
 
     [Theory]
-    [InlineData("multi/ipconn-1000")]
-    [InlineData("multi/ipconn-1000.z")]
-    [InlineData("plain/dns")]
-    public async Task PresentationAndJsonSinksPrintWhatNmsgtoolPrinted(string vector)
+    [InlineData("multi/ipconn-1000", 1)]
+    [InlineData("multi/ipconn-1000.z", 1)]
+    [InlineData("plain/dns", 1)]
+    [InlineData("multi/ipconn-1000", 4)] // formatted in parallel batches
+    [InlineData("multi/ipconn-1000.z", 4)]
+    [InlineData("plain/dns", 4)]
+    [InlineData("plain/dnsqr-pcap", 4)]
+    public async Task PresentationAndJsonSinksPrintWhatNmsgtoolPrinted(string vector, int parallelism)
     {
         var pres = new MemoryStream();
         var json = new MemoryStream();
-        NmsgSink presSink = NmsgSink.Presentation(pres, leaveOpen: true);
-        NmsgSink jsonSink = NmsgSink.Json(json, leaveOpen: true);
+        var options = new NmsgTextSinkOptions { Parallelism = parallelism };
+        NmsgSink presSink = NmsgSink.Presentation(pres, options, leaveOpen: true);
+        NmsgSink jsonSink = NmsgSink.Json(json, options, leaveOpen: true);
         using (NmsgSource.File(Support.Vector(vector + ".nmsg")).Subscribe(NmsgFanOut.Mirror(presSink, jsonSink)))
             await Task.WhenAll(presSink.Completion, jsonSink.Completion).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(await File.ReadAllBytesAsync(Support.Vector(vector + ".pres")), pres.ToArray());
