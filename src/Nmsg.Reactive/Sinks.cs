@@ -22,11 +22,11 @@ public sealed record NmsgTextSinkOptions
     public bool Unbuffered { get; init; }
 
     /// <summary>
-    /// How many threads format a stream or file output (the caller's plus thread-pool threads); 1, the default,
-    /// formats each message as it is written. Above 1, messages are collected in batches that are formatted in
-    /// parallel and written in order, so a message must not be changed after it is written (the text is made
-    /// later). <see cref="NmsgSink.Flush"/> and closing write every collected message; <see cref="Unbuffered"/>
-    /// output formats one message at a time regardless.
+    /// How many threads format a stream or file output; 1, the default, formats each message on the writing thread as
+    /// it is written. Above 1, messages are collected in batches that dedicated threads format in parallel and write
+    /// in order (the same bytes), so a message must not be changed after it is written: its text is made later.
+    /// <see cref="NmsgSink.Flush"/> and closing write every collected message; <see cref="Unbuffered"/> output
+    /// formats one message at a time regardless.
     /// </summary>
     public int Parallelism
     {
@@ -217,41 +217,24 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
 {
     private const int FlushAt = 64 * 1024;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushAt + 4096);
-    private readonly ParallelFormatter? _parallel = options.Parallelism > 1 && !options.Unbuffered
-        ? new ParallelFormatter(json, options.Text, options.Parallelism) : null;
+    private readonly ParallelTextWriter? _parallel = options.Parallelism > 1 && !options.Unbuffered
+        ? new ParallelTextWriter(stream, json, options.Text, options.Parallelism) : null;
 
     protected override void WriteCore(NmsgMessage message)
     {
         if (_parallel is not null)
         {
-            if (_parallel.Add(message))
-                WriteBatch(wait: false);
+            _parallel.Add(message);
             return;
         }
-        Format(json, message, _buffer, options.Text);
+        if (json)
+            NmsgJson.Format(message, _buffer, options.Text);
+        else
+            NmsgPresentation.Format(message, _buffer, options.Text);
         if (options.Unbuffered)
             FlushCore();
         else if (_buffer.WrittenCount >= FlushAt)
             Drain();
-    }
-
-    private static void Format(bool json, NmsgMessage message, IBufferWriter<byte> output, NmsgTextOptions text)
-    {
-        if (json)
-            NmsgJson.Format(message, output, text);
-        else
-            NmsgPresentation.Format(message, output, text);
-    }
-
-    // Formats the collected batch in parallel and hands its text to the writer, in order: in the background while the
-    // next batch is collected and formatted, or at once (wait) for a flush. A formatting error is thrown once the text
-    // of every message before it is written; a write error of the previous batch is thrown here.
-    private void WriteBatch(bool wait)
-    {
-        Exception? error = _parallel!.FormatBatch();
-        _parallel.Write(stream, wait || error is not null);
-        if (error is not null)
-            throw error;
     }
 
     private void Drain()
@@ -264,8 +247,7 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
 
     protected override void FlushCore()
     {
-        if (_parallel is not null)
-            WriteBatch(wait: true);
+        _parallel?.Drain();
         Drain();
         stream.Flush();
     }
@@ -274,12 +256,9 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
     {
         try
         {
-            if (flush && _parallel is not null)
-                WriteBatch(wait: true);
-            else if (_parallel is not null)
-                await _parallel.WrittenAsync().ConfigureAwait(false); // never close the stream under a write
             if (flush)
             {
+                _parallel?.Drain();
                 await stream.WriteAsync(_buffer.WrittenMemory).ConfigureAwait(false);
                 _buffer.ResetWrittenCount();
                 await stream.FlushAsync().ConfigureAwait(false);
@@ -287,134 +266,9 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
         }
         finally
         {
+            _parallel?.Stop(); // never close the stream under a write
             if (!leaveOpen)
                 await stream.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Collects messages and formats them in slices on several threads: the caller formats slices too, so a busy
-    /// thread pool slows the output down but never stalls it.
-    /// </summary>
-    private sealed class ParallelFormatter
-    {
-        private const int BatchSize = 1024;
-        private const int SliceSize = 128;
-        private readonly bool _json;
-        private readonly NmsgTextOptions _text;
-        private readonly NmsgMessage[] _batch = new NmsgMessage[BatchSize];
-        private Slice[] _slices = NewSlices(); // formatted into
-        private Slice[] _written = NewSlices(); // written from, by _writing
-        private Task _writing = Task.CompletedTask;
-        private readonly ParallelOptions _parallel;
-        private readonly Action<int> _formatSlice;
-        private int _count;
-        private int _sliceCount;
-
-        public ParallelFormatter(bool json, NmsgTextOptions text, int parallelism)
-        {
-            _json = json;
-            _text = text;
-            _parallel = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
-            _formatSlice = FormatSlice;
-        }
-
-        private static Slice[] NewSlices()
-        {
-            var slices = new Slice[BatchSize / SliceSize];
-            for (int i = 0; i < slices.Length; i++)
-                slices[i] = new Slice();
-            return slices;
-        }
-
-        /// <summary>Collects a message; true when the batch is full.</summary>
-        public bool Add(NmsgMessage message)
-        {
-            _batch[_count++] = message;
-            return _count == BatchSize;
-        }
-
-        /// <summary>Formats the collected messages; the first error, if a message could not be formatted.</summary>
-        public Exception? FormatBatch()
-        {
-            _sliceCount = (_count + SliceSize - 1) / SliceSize;
-            if (_sliceCount == 1)
-                FormatSlice(0);
-            else if (_sliceCount > 1)
-                Parallel.For(0, _sliceCount, _parallel, _formatSlice);
-            Array.Clear(_batch, 0, _count);
-            _count = 0;
-            for (int i = 0; i < _sliceCount; i++)
-            {
-                if (_slices[i].Error is { } error)
-                {
-                    _sliceCount = i + 1; // the text before the failing message is still written
-                    return error;
-                }
-            }
-            return null;
-        }
-
-        /// <summary>
-        /// Writes the formatted slices in order, after the previous batch's text: on a thread-pool thread unless
-        /// <paramref name="wait"/>. Throws the previous write's error.
-        /// </summary>
-        public void Write(Stream stream, bool wait)
-        {
-            // The previous batch's slices are free once its write ends (a write not started yet runs inline here).
-            _writing.GetAwaiter().GetResult();
-            Slice[] ready = _slices;
-            int count = _sliceCount;
-            (_slices, _written) = (_written, _slices);
-            _sliceCount = 0;
-            if (wait)
-                WriteSlices(ready, count, stream);
-            else
-                _writing = Task.Run(() => WriteSlices(ready, count, stream));
-        }
-
-        /// <summary>Completes when the write in flight, if any, has ended (successfully or not).</summary>
-        public Task WrittenAsync() => _writing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-        private static void WriteSlices(Slice[] slices, int count, Stream stream)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                Slice slice = slices[i];
-                if (slice.Complete > 0)
-                    stream.Write(slice.Output.WrittenSpan[..slice.Complete]);
-                slice.Output.ResetWrittenCount();
-                slice.Complete = 0;
-                slice.Error = null;
-            }
-        }
-
-        private void FormatSlice(int index)
-        {
-            Slice slice = _slices[index];
-            int end = Math.Min(_count, (index + 1) * SliceSize);
-            try
-            {
-                for (int i = index * SliceSize; i < end; i++)
-                {
-                    Format(_json, _batch[i], slice.Output, _text);
-                    slice.Complete = slice.Output.WrittenCount;
-                }
-            }
-            catch (Exception e)
-            {
-                slice.Error = e; // the failing message's partial text is not written
-            }
-        }
-
-        private sealed class Slice
-        {
-            public ArrayBufferWriter<byte> Output { get; } = new(16 * 1024);
-
-            /// <summary>The length of the text of the messages formatted without error.</summary>
-            public int Complete { get; set; }
-
-            public Exception? Error { get; set; }
         }
     }
 }

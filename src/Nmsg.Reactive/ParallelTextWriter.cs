@@ -1,0 +1,183 @@
+using System.Buffers;
+using Nmsg.Text;
+
+namespace Nmsg.Reactive;
+
+/// <summary>
+/// Formats batches of messages as presentation or JSON text on dedicated threads and writes each batch's text to a
+/// stream in the order the batches were made. The threads take whole batches (hundreds of messages), so they never
+/// wait on the thread pool or on each other's start-up; one writes at a time, in turn.
+/// </summary>
+internal sealed class ParallelTextWriter
+{
+    private const int BatchSize = 512;
+    private readonly Stream _stream;
+    private readonly Action<NmsgMessage, IBufferWriter<byte>> _format;
+    private readonly Thread[] _threads;
+    private readonly int _maxQueued;
+    private readonly object _gate = new(); // guards the fields below
+    private readonly Queue<Batch> _queue = new();
+    private readonly Stack<Batch> _free = new();
+    private Batch _current = new();
+    private long _submitted; // batches handed to the threads
+    private long _written; // batches written (or skipped after an error): the turn of the next writer
+    private Exception? _error;
+    private bool _started;
+    private bool _stopping;
+
+    public ParallelTextWriter(Stream stream, bool json, NmsgTextOptions text, int threads)
+    {
+        _stream = stream;
+        _format = json ? (m, o) => NmsgJson.Format(m, o, text) : (m, o) => NmsgPresentation.Format(m, o, text);
+        _threads = new Thread[threads];
+        _maxQueued = threads;
+    }
+
+    /// <summary>Collects a message; a full batch is handed to the threads (waiting while too many are queued).</summary>
+    public void Add(NmsgMessage message)
+    {
+        _current.Messages[_current.Count++] = message;
+        if (_current.Count == BatchSize)
+            Submit();
+    }
+
+    /// <summary>Hands over the collected messages and waits until every batch is written; throws the first error.</summary>
+    public void Drain()
+    {
+        if (_current.Count > 0)
+            Submit();
+        lock (_gate)
+        {
+            while (_written < _submitted)
+                Monitor.Wait(_gate);
+            if (_error is not null)
+                throw _error;
+        }
+    }
+
+    /// <summary>Stops the threads after the batches already handed over; nothing is written after it returns.</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
+        if (!_started)
+            return;
+        foreach (Thread thread in _threads)
+            thread.Join();
+    }
+
+    private void Submit()
+    {
+        Batch batch = _current;
+        lock (_gate)
+        {
+            if (_error is not null)
+                throw _error;
+            if (!_started)
+                Start();
+            while (_queue.Count >= _maxQueued)
+                Monitor.Wait(_gate);
+            batch.Sequence = _submitted++;
+            _queue.Enqueue(batch);
+            Monitor.PulseAll(_gate);
+            _current = _free.Count > 0 ? _free.Pop() : new Batch();
+        }
+    }
+
+    private void Start()
+    {
+        for (int i = 0; i < _threads.Length; i++)
+        {
+            _threads[i] = new Thread(Work) { IsBackground = true, Name = "nmsg text" };
+            _threads[i].Start();
+        }
+        _started = true;
+    }
+
+    private void Work()
+    {
+        while (true)
+        {
+            Batch batch;
+            bool skip;
+            lock (_gate)
+            {
+                while (_queue.Count == 0 && !_stopping)
+                    Monitor.Wait(_gate);
+                if (_queue.Count == 0)
+                    return;
+                batch = _queue.Dequeue();
+                skip = _error is not null;
+                Monitor.PulseAll(_gate); // room for the next batch
+            }
+            if (!skip)
+                Format(batch);
+            lock (_gate)
+            {
+                while (_written != batch.Sequence)
+                    Monitor.Wait(_gate);
+                skip = _error is not null;
+            }
+            // This thread's turn: the others wait for _written to move, so the stream has one writer.
+            Exception? error = skip ? null : batch.Error;
+            if (!skip && batch.Complete > 0)
+            {
+                try
+                {
+                    _stream.Write(batch.Output.WrittenSpan[..batch.Complete]);
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+            }
+            batch.Reset();
+            lock (_gate)
+            {
+                _error ??= error;
+                _written++;
+                _free.Push(batch);
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    // The text of the messages before a failing one is kept; the failing message's partial text is not written.
+    private void Format(Batch batch)
+    {
+        try
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                _format(batch.Messages[i], batch.Output);
+                batch.Complete = batch.Output.WrittenCount;
+            }
+        }
+        catch (Exception e)
+        {
+            batch.Error = e;
+        }
+    }
+
+    private sealed class Batch
+    {
+        public readonly NmsgMessage[] Messages = new NmsgMessage[BatchSize];
+        public readonly ArrayBufferWriter<byte> Output = new(64 * 1024);
+        public int Count;
+        public int Complete;
+        public long Sequence;
+        public Exception? Error;
+
+        public void Reset()
+        {
+            Array.Clear(Messages, 0, Count);
+            Count = 0;
+            Output.ResetWrittenCount();
+            Complete = 0;
+            Error = null;
+        }
+    }
+}
