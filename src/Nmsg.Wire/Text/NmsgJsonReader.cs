@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Nmsg.Dns;
@@ -12,7 +11,7 @@ namespace Nmsg.Text;
 /// JSON input (nmsgtool <c>-j</c>, SPEC §6.5): one JSON object per line, as <see cref="NmsgJson"/> writes them.
 /// Parsed with <see cref="Utf8JsonReader"/> straight into the payload, without a document object.
 /// </summary>
-public static class NmsgJsonReader
+public static partial class NmsgJsonReader
 {
     /// <summary>
     /// Parses one line. Throws <see cref="NmsgFormatException"/> (reason <see cref="NmsgErrorReason.TextInvalid"/>)
@@ -44,36 +43,6 @@ public static class NmsgJsonReader
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    /// <summary>
-    /// Reads every line of a stream. Blank lines are skipped. A bad line throws unless <paramref name="onError"/> is
-    /// given, in which case it is reported there and skipped (as nmsgtool does). Unlike nmsgtool, a last line
-    /// without a newline is read, not dropped.
-    /// </summary>
-    public static async IAsyncEnumerable<NmsgMessage> ReadAllAsync(Stream stream, NmsgTextOptions? options = null,
-        Action<NmsgFormatException>? onError = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 65536, leaveOpen: true);
-        long number = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            number++;
-            if (line.Length == 0)
-                continue;
-            NmsgMessage? message = null;
-            try
-            {
-                message = Parse(line, options, number);
-            }
-            catch (NmsgFormatException e) when (onError is not null)
-            {
-                onError(e);
-            }
-            if (message is not null)
-                yield return message;
         }
     }
 
