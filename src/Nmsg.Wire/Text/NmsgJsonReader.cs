@@ -154,12 +154,14 @@ public static partial class NmsgJsonReader
             throw Error(line, "message", "missing or not an object");
         PayloadBuilder builder = PayloadBuilder.ForThread(module);
         NmsgField[] fields = module.FieldArray;
+        Span<int> propertyOf = fields.Length <= 128 ? stackalloc int[fields.Length] : new int[fields.Length];
+        MatchFields(json, props, count, fields, propertyOf);
         for (int k = 0; k < fields.Length; k++)
         {
             NmsgField f = fields[k];
             if (!f.IsStored || f.Wire == NmsgWireKind.Message)
                 continue;
-            int at = Find(json, props, count, f);
+            int at = propertyOf[k];
             if (at < 0)
                 continue;
             if (!f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
@@ -305,7 +307,7 @@ public static partial class NmsgJsonReader
             for (; ; )
             {
                 Ws();
-                if (!String(out int keyAt, out int keyLength))
+                if (!String(out int keyAt, out int keyLength, out bool keyEscaped) || keyEscaped)
                     return false;
                 ReadOnlySpan<byte> key = _s.Slice(keyAt, keyLength);
                 Ws();
@@ -322,7 +324,7 @@ public static partial class NmsgJsonReader
                 {
                     bool isV = key[0] == (byte)'v';
                     int at = _p;
-                    if (!String(out int start, out int length))
+                    if (!String(out int start, out int length, out bool escaped) || escaped)
                         return false;
                     ReadOnlySpan<byte> raw = _s.Slice(start, length);
                     byte[] cachedRaw = isV ? cache.Vname : cache.Mname;
@@ -341,7 +343,7 @@ public static partial class NmsgJsonReader
                 }
                 else if (key.SequenceEqual("time"u8))
                 {
-                    if (!String(out int start, out int length) || !TryParseTimeAscii(_s.Slice(start, length), out NmsgTimestamp t))
+                    if (!String(out int start, out int length, out bool escaped) || escaped || !TryParseTimeAscii(_s.Slice(start, length), out NmsgTimestamp t))
                         return false;
                     Time = t;
                 }
@@ -380,7 +382,7 @@ public static partial class NmsgJsonReader
             for (; ; )
             {
                 Ws();
-                if (!String(out int nameAt, out int nameLength))
+                if (!String(out int nameAt, out int nameLength, out bool nameEscaped))
                     return false;
                 Ws();
                 if (!Is((byte)':'))
@@ -390,6 +392,7 @@ public static partial class NmsgJsonReader
                 if (_p >= _s.Length)
                     return false;
                 int valueAt = _p;
+                bool valueEscaped = false;
                 JsonTokenType token = _s[_p] switch
                 {
                     (byte)'"' => JsonTokenType.String,
@@ -400,18 +403,18 @@ public static partial class NmsgJsonReader
                     (byte)'n' => JsonTokenType.Null,
                     _ => JsonTokenType.Number,
                 };
-                if (!Value(2))
+                if (token == JsonTokenType.String ? !String(out _, out _, out valueEscaped) : !Value(2))
                     return false;
                 if (Count == props.Length)
                     Array.Resize(ref props, props.Length * 2);
                 ref Property p = ref props[Count++];
                 p.NameStart = nameAt;
                 p.NameLength = nameLength;
-                p.NameEscaped = false;
+                p.NameEscaped = nameEscaped;
                 p.ValueStart = valueAt;
                 p.ValueLength = _p - valueAt;
                 p.Token = token;
-                p.ValueEscaped = false;
+                p.ValueEscaped = valueEscaped;
                 Ws();
                 if (Is((byte)','))
                 {
@@ -433,19 +436,74 @@ public static partial class NmsgJsonReader
                 _p++;
         }
 
-        /// <summary>A string without escapes or control bytes: its content's position.</summary>
-        private bool String(out int start, out int length)
+        /// <summary>
+        /// A string without control bytes, whose escapes are JSON's: its content's position, and whether it has
+        /// escapes (the value is then read with Utf8JsonReader, or unescaped, where it is used).
+        /// </summary>
+        private bool String(out int start, out int length, out bool escaped)
         {
             start = length = 0;
+            escaped = false;
             if (!Is((byte)'"'))
                 return false;
-            int end = _s[(_p + 1)..].IndexOfAny(JsonString.NeedsEscape);
-            if (end < 0 || _s[_p + 1 + end] != (byte)'"')
-                return false;
+            ReadOnlySpan<byte> s = _s;
+            int p = _p + 1;
+            for (; ; )
+            {
+                p = PlainEnd(s, p);
+                if (p >= s.Length)
+                    return false;
+                if (s[p] == (byte)'"')
+                    break;
+                if (s[p] != (byte)'\\' || !SkipEscape(s, ref p))
+                    return false; // a control byte, or a bad escape
+                escaped = true;
+            }
             start = _p + 1;
-            length = end;
-            _p = start + end + 1;
+            length = p - start;
+            _p = p + 1;
             return true;
+        }
+
+        /// <summary>
+        /// Where the run of string bytes that need no attention ends: the first quote, backslash or control byte
+        /// at or after <paramref name="p"/> (the length if none). Names and short values end within a few bytes,
+        /// so those are looked at one by one before a vectorized search.
+        /// </summary>
+        private static int PlainEnd(ReadOnlySpan<byte> s, int p)
+        {
+            int scalarEnd = Math.Min(s.Length, p + 16);
+            for (; p < scalarEnd; p++)
+            {
+                byte c = s[p];
+                if (c < 0x20 || c == (byte)'"' || c == (byte)'\\')
+                    return p;
+            }
+            if (p >= s.Length)
+                return s.Length;
+            int end = s[p..].IndexOfAny(JsonString.NeedsEscape);
+            return end < 0 ? s.Length : p + end;
+        }
+
+        /// <summary>Steps over one escape (<c>\"</c>, <c>\\</c>, <c>\/</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\uXXXX</c>).</summary>
+        private static bool SkipEscape(ReadOnlySpan<byte> s, ref int p)
+        {
+            if (p + 1 >= s.Length)
+                return false;
+            switch (s[p + 1])
+            {
+                case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                    p += 2;
+                    return true;
+                case (byte)'u':
+                    if (p + 6 > s.Length || !char.IsAsciiHexDigit((char)s[p + 2]) || !char.IsAsciiHexDigit((char)s[p + 3])
+                        || !char.IsAsciiHexDigit((char)s[p + 4]) || !char.IsAsciiHexDigit((char)s[p + 5]))
+                        return false;
+                    p += 6;
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         private bool Value(int depth)
@@ -455,7 +513,7 @@ public static partial class NmsgJsonReader
             switch (_s[_p])
             {
                 case (byte)'"':
-                    return String(out _, out _);
+                    return String(out _, out _, out _);
                 case (byte)'{':
                     _p++;
                     Ws();
@@ -467,7 +525,7 @@ public static partial class NmsgJsonReader
                     for (; ; )
                     {
                         Ws();
-                        if (!String(out _, out _))
+                        if (!String(out _, out _, out _))
                             return false;
                         Ws();
                         if (!Is((byte)':'))
@@ -597,16 +655,33 @@ public static partial class NmsgJsonReader
         return true;
     }
 
-    private static int Find(ReadOnlySpan<byte> json, Property[] props, int count, NmsgField f)
+    /// <summary>
+    /// For each field of the table, the first property of the message named as it, or -1. Lines written by a
+    /// formatter hold the fields in table order, so each name is looked for from the field after the last one
+    /// matched: the common line is matched in one walk over both.
+    /// </summary>
+    private static void MatchFields(ReadOnlySpan<byte> json, Property[] props, int count, NmsgField[] fields, Span<int> propertyOf)
     {
-        ReadOnlySpan<byte> name = f.NameUtf8;
+        propertyOf.Fill(-1);
+        int hint = 0;
         for (int i = 0; i < count; i++)
         {
             ref Property p = ref props[i];
-            if (!p.NameEscaped ? json.Slice(p.NameStart, p.NameLength).SequenceEqual(name) : Unescaped(json, p) == f.Name)
-                return i;
+            string? unescaped = p.NameEscaped ? Unescaped(json, p) : null;
+            ReadOnlySpan<byte> name = json.Slice(p.NameStart, p.NameLength);
+            for (int n = 0; n < fields.Length; n++)
+            {
+                int k = hint + n < fields.Length ? hint + n : hint + n - fields.Length;
+                NmsgField f = fields[k];
+                if (unescaped is null ? name.SequenceEqual(f.NameUtf8) : unescaped == f.Name)
+                {
+                    if (propertyOf[k] < 0)
+                        propertyOf[k] = i;
+                    hint = k + 1 == fields.Length ? 0 : k + 1;
+                    break;
+                }
+            }
         }
-        return -1;
     }
 
     private static string Unescaped(ReadOnlySpan<byte> json, in Property p)
@@ -791,6 +866,14 @@ public static partial class NmsgJsonReader
             if (!e.ValueIsEscaped && !e.HasValueSequence && System.Text.Ascii.IsValid(e.ValueSpan)
                 && FieldParsers.TryParseAscii(f, e.ValueSpan, builder, out NmsgFieldValue fast))
                 return fast;
+            if (e.ValueIsEscaped && !e.HasValueSequence && e.ValueSpan.Length <= 512 && e.ValueSpan.IndexOf("\\u"u8) < 0)
+            {
+                // Escaped text (TXT rdata quotes its strings) unescaped on the stack, without a string.
+                Span<byte> unescaped = stackalloc byte[512];
+                int n = e.CopyString(unescaped);
+                if (System.Text.Ascii.IsValid(unescaped[..n]) && FieldParsers.TryParseAscii(f, unescaped[..n], builder, out NmsgFieldValue fromEscaped))
+                    return fromEscaped;
+            }
             string? error = FieldParsers.Parse(f, e.GetString()!, builder, out NmsgFieldValue parsed);
             return error is null ? parsed : throw Error(line, f.Name, error);
         }
