@@ -94,13 +94,21 @@ internal sealed class PayloadBuilder(NmsgModule module)
         }
         else
         {
-            foreach (NmsgField f in _module.StoredByNumber)
+            // Fields by number, each field's values in the order added: a stable sort (insertion: a few dozen
+            // values, mostly in order already) rather than a pass over the values for every field.
+            Span<(NmsgField Field, NmsgFieldValue Value)> sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
+            for (int i = 1; i < sorted.Length; i++)
             {
-                for (int i = 0; i < values.Length; i++)
-                {
-                    if (values[i].Field == f)
-                        at += Write(dst[at..], f, in values[i].Value);
-                }
+                (NmsgField Field, NmsgFieldValue Value) v = sorted[i];
+                int j = i - 1;
+                for (; j >= 0 && sorted[j].Field.Number > v.Field.Number; j--)
+                    sorted[j + 1] = sorted[j];
+                sorted[j + 1] = v;
+            }
+            for (int i = 0; i < sorted.Length; i++)
+            {
+                if (sorted[i].Field.IsStored)
+                    at += Write(dst[at..], sorted[i].Field, in sorted[i].Value);
             }
         }
         return at == size ? result : result[..at];
