@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Nmsg.Dns;
@@ -430,7 +431,15 @@ public static partial class NmsgJsonReader
 
         private readonly bool Is(byte c) => _p < _s.Length && _s[_p] == c;
 
+        /// <summary>Skips whitespace; most often there is none, which is decided inline.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Ws()
+        {
+            if (_p < _s.Length && _s[_p] <= (byte)' ')
+                SkipWhitespace();
+        }
+
+        private void SkipWhitespace()
         {
             while (_p < _s.Length && _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
                 _p++;
@@ -473,10 +482,10 @@ public static partial class NmsgJsonReader
         private static int PlainEnd(ReadOnlySpan<byte> s, int p)
         {
             int scalarEnd = Math.Min(s.Length, p + 16);
+            ReadOnlySpan<byte> special = StringSpecial;
             for (; p < scalarEnd; p++)
             {
-                byte c = s[p];
-                if (c < 0x20 || c == (byte)'"' || c == (byte)'\\')
+                if (special[s[p]] != 0)
                     return p;
             }
             if (p >= s.Length)
@@ -484,6 +493,19 @@ public static partial class NmsgJsonReader
             int end = s[p..].IndexOfAny(JsonString.NeedsEscape);
             return end < 0 ? s.Length : p + end;
         }
+
+        /// <summary>1 for the bytes that end a run of plain string bytes: controls, quote, backslash (and non-ASCII, never seen here).</summary>
+        private static ReadOnlySpan<byte> StringSpecial =>
+        [
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+            0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        ];
 
         /// <summary>Steps over one escape (<c>\"</c>, <c>\\</c>, <c>\/</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\uXXXX</c>).</summary>
         private static bool SkipEscape(ReadOnlySpan<byte> s, ref int p)
