@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Text;
@@ -150,12 +151,17 @@ public static partial class NmsgJsonReader
             SingleReader = true,
             SingleWriter = true,
         });
-        Channel<ParsedChunk> work = Channel.CreateUnbounded<ParsedChunk>(new UnboundedChannelOptions { SingleWriter = true });
+        // Parsing runs on threads of its own: thread-pool workers that parse chunk after chunk would hold every
+        // pool thread (there are as many as cores at first) and leave the reading and the consumer waiting.
+        using var work = new BlockingCollection<ParsedChunk>();
         bool reportErrors = onError is not null;
         var tasks = new Task[parallelism + 1];
-        tasks[0] = Task.Run(() => ProduceAsync(stream, chunkSize, ordered.Writer, work.Writer, stop.Token), CancellationToken.None);
+        tasks[0] = Task.Run(() => ProduceAsync(stream, chunkSize, ordered.Writer, work, stop.Token), CancellationToken.None);
         for (int i = 1; i < tasks.Length; i++)
-            tasks[i] = Task.Run(() => WorkAsync(work.Reader, options, reportErrors, stop.Token), CancellationToken.None);
+        {
+            tasks[i] = Task.Factory.StartNew(() => Work(work, options, reportErrors, stop.Token), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
         try
         {
             while (await ordered.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -181,19 +187,18 @@ public static partial class NmsgJsonReader
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            work.Writer.TryComplete();
             await Task.WhenAll(tasks).ContinueWith(static _ => { }, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             // Chunks read but not parsed still hold pooled buffers.
             while (ordered.Reader.TryRead(out ParsedChunk? left))
                 left.Chunk.ReturnBuffer();
-            while (work.Reader.TryRead(out ParsedChunk? left))
+            while (work.TryTake(out ParsedChunk? left))
                 left.Chunk.ReturnBuffer();
         }
     }
 
     /// <summary>Reads chunks into both queues; a stream error becomes a last, failed chunk in line order.</summary>
-    private static async Task ProduceAsync(Stream stream, int chunkSize, ChannelWriter<ParsedChunk> ordered, ChannelWriter<ParsedChunk> work,
+    private static async Task ProduceAsync(Stream stream, int chunkSize, ChannelWriter<ParsedChunk> ordered, BlockingCollection<ParsedChunk> work,
         CancellationToken cancellationToken)
     {
         try
@@ -210,7 +215,7 @@ public static partial class NmsgJsonReader
                     chunk.ReturnBuffer();
                     throw;
                 }
-                work.TryWrite(parsed); // unbounded, and only completed once this task is done
+                work.Add(parsed, CancellationToken.None); // unbounded (the ordered queue bounds it), and completed only below
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -233,21 +238,18 @@ public static partial class NmsgJsonReader
         finally
         {
             ordered.TryComplete();
-            work.TryComplete();
+            work.CompleteAdding();
         }
     }
 
-    private static async Task WorkAsync(ChannelReader<ParsedChunk> work, NmsgTextOptions options, bool reportErrors, CancellationToken cancellationToken)
+    private static void Work(BlockingCollection<ParsedChunk> work, NmsgTextOptions options, bool reportErrors, CancellationToken cancellationToken)
     {
         try
         {
-            while (await work.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            foreach (ParsedChunk parsed in work.GetConsumingEnumerable(cancellationToken))
             {
-                while (!cancellationToken.IsCancellationRequested && work.TryRead(out ParsedChunk? parsed))
-                {
-                    parsed.Parse(options, reportErrors, cancellationToken);
-                    parsed.Done.TrySetResult();
-                }
+                parsed.Parse(options, reportErrors, cancellationToken);
+                parsed.Done.TrySetResult();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
