@@ -48,6 +48,28 @@ internal sealed class PayloadBuilder(NmsgModule module)
         return slot;
     }
 
+    /// <summary>
+    /// Room for a value of at most <paramref name="maxLength"/> bytes written in place (a decoder's output); keep
+    /// what was written with <see cref="Commit"/>, or leave it (the next reservation or copy reuses the room).
+    /// </summary>
+    public Span<byte> Reserve(int maxLength)
+    {
+        if (_arena.Length - _arenaUsed < maxLength)
+        {
+            _arena = new byte[Math.Max(1024, Math.Max(_arena.Length * 2, maxLength))];
+            _arenaUsed = 0;
+        }
+        return _arena.AsSpan(_arenaUsed, maxLength);
+    }
+
+    /// <summary>Keeps the first <paramref name="length"/> bytes of the last <see cref="Reserve"/> as a value.</summary>
+    public ReadOnlyMemory<byte> Commit(int length)
+    {
+        Memory<byte> slot = _arena.AsMemory(_arenaUsed, length);
+        _arenaUsed += length;
+        return slot;
+    }
+
     public void Add(NmsgField field, NmsgFieldValue value) => _values.Add((field, value));
 
     /// <summary>Removes the values of a field (a singular field set twice keeps the last).</summary>

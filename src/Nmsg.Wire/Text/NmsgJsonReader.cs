@@ -780,6 +780,26 @@ public static partial class NmsgJsonReader
                 return false;
             if (FieldParsers.HasParser(f))
                 return FieldParsers.TryParseAscii(f, text, builder, out value);
+            switch (f.Type)
+            {
+                case NmsgFieldType.Bytes:
+                    {
+                        // As Utf8JsonReader.TryGetBytesFromBase64 decodes, into the builder rather than an array.
+                        Span<byte> decoded = builder.Reserve(System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length));
+                        if (System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out _, out int written) != OperationStatus.Done)
+                            return false;
+                        value = new NmsgFieldValue(builder.Commit(written));
+                        return true;
+                    }
+                case NmsgFieldType.String or NmsgFieldType.MLString:
+                    {
+                        Span<byte> terminated = builder.Reserve(text.Length + 1); // the last byte is the terminating NUL
+                        text.CopyTo(terminated);
+                        terminated[text.Length] = 0;
+                        value = new NmsgFieldValue(builder.Commit(text.Length + 1));
+                        return true;
+                    }
+            }
             if (f.Type != NmsgFieldType.IP || text.Length > 64)
                 return false;
             Span<char> chars = stackalloc char[64];
