@@ -136,6 +136,23 @@ public class JsonStreamTests
         Assert.Equal(expected[firstBad], "E " + e.Message);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void Escapes_and_control_bytes_are_found_wherever_they_are_in_a_string(int at)
+    {
+        string plain = new('a', at);
+        NmsgMessage m = NmsgJsonReader.Parse($"{{\"time\":\"2024-01-01 00:00:00\",\"vname\":\"base\",\"mname\":\"logline\",\"message\":{{\"message\":\"{plain}\\\"b{plain}\"}}}}");
+        Assert.Equal($"{plain}\"b{plain}\0", Encoding.UTF8.GetString(m.Payload.Span[^(2 * at + 3)..]));
+        var e = Assert.Throws<NmsgFormatException>(() =>
+            NmsgJsonReader.Parse($"{{\"vname\":\"base\",\"mname\":\"logline\",\"message\":{{\"message\":\"{plain}\tb\"}}}}", lineNumber: 4));
+        Assert.Contains("line 4: not JSON", e.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> VectorInputs()
     {
         var data = new TheoryData<string>();

@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using Nmsg.Dns;
@@ -459,7 +462,7 @@ public static partial class NmsgJsonReader
             int p = _p + 1;
             for (; ; )
             {
-                p = PlainEnd(s, p);
+                p = NmsgJsonReader.PlainEnd(s, p);
                 if (p >= s.Length)
                     return false;
                 if (s[p] == (byte)'"')
@@ -473,39 +476,6 @@ public static partial class NmsgJsonReader
             _p = p + 1;
             return true;
         }
-
-        /// <summary>
-        /// Where the run of string bytes that need no attention ends: the first quote, backslash or control byte
-        /// at or after <paramref name="p"/> (the length if none). Names and short values end within a few bytes,
-        /// so those are looked at one by one before a vectorized search.
-        /// </summary>
-        private static int PlainEnd(ReadOnlySpan<byte> s, int p)
-        {
-            int scalarEnd = Math.Min(s.Length, p + 16);
-            ReadOnlySpan<byte> special = StringSpecial;
-            for (; p < scalarEnd; p++)
-            {
-                if (special[s[p]] != 0)
-                    return p;
-            }
-            if (p >= s.Length)
-                return s.Length;
-            int end = s[p..].IndexOfAny(JsonString.NeedsEscape);
-            return end < 0 ? s.Length : p + end;
-        }
-
-        /// <summary>1 for the bytes that end a run of plain string bytes: controls, quote, backslash (and non-ASCII, never seen here).</summary>
-        private static ReadOnlySpan<byte> StringSpecial =>
-        [
-            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-            0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        ];
 
         /// <summary>Steps over one escape (<c>\"</c>, <c>\\</c>, <c>\/</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\uXXXX</c>).</summary>
         private static bool SkipEscape(ReadOnlySpan<byte> s, ref int p)
@@ -678,6 +648,31 @@ public static partial class NmsgJsonReader
     }
 
     /// <summary>
+    /// Where the run of plain string bytes from <paramref name="p"/> ends: the first quote, backslash or control
+    /// byte (the length if none). Sixteen bytes are looked at a time: most names and values end in the first
+    /// sixteen, and long ones (base64) go on at that pace.
+    /// </summary>
+    internal static int PlainEnd(ReadOnlySpan<byte> s, int p)
+    {
+        ref byte start = ref MemoryMarshal.GetReference(s);
+        Vector128<byte> quote = Vector128.Create((byte)'"'), backslash = Vector128.Create((byte)'\\'), space = Vector128.Create((byte)' ');
+        for (; p + Vector128<byte>.Count <= s.Length; p += Vector128<byte>.Count)
+        {
+            Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)p);
+            uint special = (Vector128.Equals(v, quote) | Vector128.Equals(v, backslash) | Vector128.LessThan(v, space)).ExtractMostSignificantBits();
+            if (special != 0)
+                return p + BitOperations.TrailingZeroCount(special);
+        }
+        for (; p < s.Length; p++)
+        {
+            byte c = s[p];
+            if (c < (byte)' ' || c == (byte)'"' || c == (byte)'\\')
+                return p;
+        }
+        return s.Length;
+    }
+
+    /// <summary>
     /// For each field of the table, the first property of the message named as it, or -1. Lines written by a
     /// formatter hold the fields in table order, so each name is looked for from the field after the last one
     /// matched: the common line is matched in one walk over both.
@@ -791,6 +786,15 @@ public static partial class NmsgJsonReader
                         value = new NmsgFieldValue(builder.Commit(written));
                         return true;
                     }
+                case NmsgFieldType.Enum when text.Length <= 64:
+                    {
+                        Span<char> name = stackalloc char[64];
+                        name = name[..Encoding.ASCII.GetChars(text, name)];
+                        if (!f.Enum!.TryParse(name, out int number))
+                            return false;
+                        value = new NmsgFieldValue((ulong)(long)number);
+                        return true;
+                    }
                 case NmsgFieldType.String or NmsgFieldType.MLString:
                     {
                         Span<byte> terminated = builder.Reserve(text.Length + 1); // the last byte is the terminating NUL
@@ -874,10 +878,10 @@ public static partial class NmsgJsonReader
             JsonTokenType token;
             if (array[p] == (byte)'"')
             {
-                int end = array[(p + 1)..].IndexOfAny(JsonString.NeedsEscape);
-                if (end < 0 || array[p + 1 + end] != (byte)'"')
+                int end = PlainEnd(array, p + 1);
+                if (end >= array.Length || array[end] != (byte)'"')
                     return false; // escapes: the reader path
-                p += end + 2;
+                p = end + 1;
                 token = JsonTokenType.String;
             }
             else if (array[p] == (byte)'-' || (array[p] >= (byte)'0' && array[p] <= (byte)'9'))
