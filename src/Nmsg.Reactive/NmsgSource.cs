@@ -34,6 +34,21 @@ public sealed record NmsgTextSourceOptions
 
     /// <summary>Called for each bad line that is skipped (after it is counted).</summary>
     public Action<NmsgFormatException>? OnError { get; init; }
+
+    /// <summary>
+    /// Threads that parse JSON input (<see cref="NmsgSource.Json(string, NmsgTextSourceOptions?)"/>): chunks of lines
+    /// are parsed in parallel and messages, bad-line reports included, still come in line order. 1 parses on the
+    /// reading thread. The default is <see cref="NmsgJsonReader.DefaultParallelism"/>.
+    /// </summary>
+    public int Parallelism
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = NmsgJsonReader.DefaultParallelism;
 }
 
 /// <summary>
@@ -172,7 +187,7 @@ public static class NmsgSource
                 stats.CountMalformed();
                 options.OnError?.Invoke(e);
             };
-            return new EnumerableBatchReader(ct => NmsgJsonReader.ReadAllAsync(stream, options.Text, onError, ct), stats, stream);
+            return new EnumerableBatchReader(ct => NmsgJsonReader.ReadAllAsync(stream, options.Text, onError, options.Parallelism, ct), stats, stream);
         });
     }
 

@@ -251,6 +251,34 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task JsonInputParsedInParallelGivesTheSequentialMessagesAndReports()
+    {
+        string[] lines = File.ReadLines(Support.Vector("multi/ipconn-1000.json")).ToArray();
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < lines.Length; i++)
+            text.Append(i % 97 == 5 ? "{\"vname\":\"base\",\"mname\":\"nosuch\",\"message\":{}}\n" : "").Append(lines[i]).Append('\n');
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
+
+        async Task<(byte[][] Payloads, string[] Errors, long Malformed)> ReadAsync(int parallelism)
+        {
+            var errors = new List<string>();
+            NmsgInput input = NmsgSource.Json(() => new MemoryStream(bytes), new NmsgTextSourceOptions { OnError = e => errors.Add(e.Message), Parallelism = parallelism });
+            List<NmsgMessage> read = await input.ReadAllAsync().ToListAsync();
+            return ([.. read.Select(m => m.Payload.ToArray())], [.. errors], input.Statistics.MalformedContainers);
+        }
+
+        var sequential = await ReadAsync(1);
+        var parallel = await ReadAsync(3);
+        Assert.Equal(lines.Length, sequential.Payloads.Length);
+        Assert.Equal(11, sequential.Errors.Length);
+        Assert.Equal(sequential.Payloads, parallel.Payloads);
+        Assert.Equal(sequential.Errors, parallel.Errors);
+        Assert.Equal(11, parallel.Malformed);
+        Assert.True(NmsgTextSourceOptions.Default.Parallelism >= 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NmsgTextSourceOptions { Parallelism = 0 });
+    }
+
+    [Fact]
     public async Task PresentationInputFromAStreamReadsBackPresentationOutput()
     {
         byte[] text = await File.ReadAllBytesAsync(Support.Vector("multi/ipconn-1000.pres"));

@@ -96,6 +96,10 @@ public sealed class NmsgEnum
 
     /// <summary>Looks a value up by name (case-insensitive, as JSON input does).</summary>
     public bool TryParse(string name, out int value) => _values.TryGetValue(name, out value);
+
+    /// <summary><see cref="TryParse(string, out int)"/> of a name in a span (JSON input, without a string).</summary>
+    internal bool TryParse(ReadOnlySpan<char> name, out int value)
+        => _values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out value);
 }
 
 /// <summary>Custom presentation/JSON behaviour of a field (SPEC §8.3).</summary>

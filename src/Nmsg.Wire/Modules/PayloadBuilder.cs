@@ -48,6 +48,28 @@ internal sealed class PayloadBuilder(NmsgModule module)
         return slot;
     }
 
+    /// <summary>
+    /// Room for a value of at most <paramref name="maxLength"/> bytes written in place (a decoder's output); keep
+    /// what was written with <see cref="Commit"/>, or leave it (the next reservation or copy reuses the room).
+    /// </summary>
+    public Span<byte> Reserve(int maxLength)
+    {
+        if (_arena.Length - _arenaUsed < maxLength)
+        {
+            _arena = new byte[Math.Max(1024, Math.Max(_arena.Length * 2, maxLength))];
+            _arenaUsed = 0;
+        }
+        return _arena.AsSpan(_arenaUsed, maxLength);
+    }
+
+    /// <summary>Keeps the first <paramref name="length"/> bytes of the last <see cref="Reserve"/> as a value.</summary>
+    public ReadOnlyMemory<byte> Commit(int length)
+    {
+        Memory<byte> slot = _arena.AsMemory(_arenaUsed, length);
+        _arenaUsed += length;
+        return slot;
+    }
+
     public void Add(NmsgField field, NmsgFieldValue value) => _values.Add((field, value));
 
     /// <summary>Removes the values of a field (a singular field set twice keeps the last).</summary>
@@ -94,13 +116,21 @@ internal sealed class PayloadBuilder(NmsgModule module)
         }
         else
         {
-            foreach (NmsgField f in _module.StoredByNumber)
+            // Fields by number, each field's values in the order added: a stable sort (insertion: a few dozen
+            // values, mostly in order already) rather than a pass over the values for every field.
+            Span<(NmsgField Field, NmsgFieldValue Value)> sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
+            for (int i = 1; i < sorted.Length; i++)
             {
-                for (int i = 0; i < values.Length; i++)
-                {
-                    if (values[i].Field == f)
-                        at += Write(dst[at..], f, in values[i].Value);
-                }
+                (NmsgField Field, NmsgFieldValue Value) v = sorted[i];
+                int j = i - 1;
+                for (; j >= 0 && sorted[j].Field.Number > v.Field.Number; j--)
+                    sorted[j + 1] = sorted[j];
+                sorted[j + 1] = v;
+            }
+            for (int i = 0; i < sorted.Length; i++)
+            {
+                if (sorted[i].Field.IsStored)
+                    at += Write(dst[at..], sorted[i].Field, in sorted[i].Value);
             }
         }
         return at == size ? result : result[..at];

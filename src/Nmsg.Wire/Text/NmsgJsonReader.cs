@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using Nmsg.Dns;
@@ -12,7 +15,7 @@ namespace Nmsg.Text;
 /// JSON input (nmsgtool <c>-j</c>, SPEC §6.5): one JSON object per line, as <see cref="NmsgJson"/> writes them.
 /// Parsed with <see cref="Utf8JsonReader"/> straight into the payload, without a document object.
 /// </summary>
-public static class NmsgJsonReader
+public static partial class NmsgJsonReader
 {
     /// <summary>
     /// Parses one line. Throws <see cref="NmsgFormatException"/> (reason <see cref="NmsgErrorReason.TextInvalid"/>)
@@ -44,36 +47,6 @@ public static class NmsgJsonReader
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    /// <summary>
-    /// Reads every line of a stream. Blank lines are skipped. A bad line throws unless <paramref name="onError"/> is
-    /// given, in which case it is reported there and skipped (as nmsgtool does). Unlike nmsgtool, a last line
-    /// without a newline is read, not dropped.
-    /// </summary>
-    public static async IAsyncEnumerable<NmsgMessage> ReadAllAsync(Stream stream, NmsgTextOptions? options = null,
-        Action<NmsgFormatException>? onError = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 65536, leaveOpen: true);
-        long number = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            number++;
-            if (line.Length == 0)
-                continue;
-            NmsgMessage? message = null;
-            try
-            {
-                message = Parse(line, options, number);
-            }
-            catch (NmsgFormatException e) when (onError is not null)
-            {
-                onError(e);
-            }
-            if (message is not null)
-                yield return message;
         }
     }
 
@@ -185,12 +158,14 @@ public static class NmsgJsonReader
             throw Error(line, "message", "missing or not an object");
         PayloadBuilder builder = PayloadBuilder.ForThread(module);
         NmsgField[] fields = module.FieldArray;
+        Span<int> propertyOf = fields.Length <= 128 ? stackalloc int[fields.Length] : new int[fields.Length];
+        MatchFields(json, props, count, fields, propertyOf);
         for (int k = 0; k < fields.Length; k++)
         {
             NmsgField f = fields[k];
             if (!f.IsStored || f.Wire == NmsgWireKind.Message)
                 continue;
-            int at = Find(json, props, count, f);
+            int at = propertyOf[k];
             if (at < 0)
                 continue;
             if (!f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
@@ -336,7 +311,7 @@ public static class NmsgJsonReader
             for (; ; )
             {
                 Ws();
-                if (!String(out int keyAt, out int keyLength))
+                if (!String(out int keyAt, out int keyLength, out bool keyEscaped) || keyEscaped)
                     return false;
                 ReadOnlySpan<byte> key = _s.Slice(keyAt, keyLength);
                 Ws();
@@ -353,7 +328,7 @@ public static class NmsgJsonReader
                 {
                     bool isV = key[0] == (byte)'v';
                     int at = _p;
-                    if (!String(out int start, out int length))
+                    if (!String(out int start, out int length, out bool escaped) || escaped)
                         return false;
                     ReadOnlySpan<byte> raw = _s.Slice(start, length);
                     byte[] cachedRaw = isV ? cache.Vname : cache.Mname;
@@ -372,7 +347,7 @@ public static class NmsgJsonReader
                 }
                 else if (key.SequenceEqual("time"u8))
                 {
-                    if (!String(out int start, out int length) || !TryParseTimeAscii(_s.Slice(start, length), out NmsgTimestamp t))
+                    if (!String(out int start, out int length, out bool escaped) || escaped || !TryParseTimeAscii(_s.Slice(start, length), out NmsgTimestamp t))
                         return false;
                     Time = t;
                 }
@@ -411,7 +386,7 @@ public static class NmsgJsonReader
             for (; ; )
             {
                 Ws();
-                if (!String(out int nameAt, out int nameLength))
+                if (!String(out int nameAt, out int nameLength, out bool nameEscaped))
                     return false;
                 Ws();
                 if (!Is((byte)':'))
@@ -421,6 +396,7 @@ public static class NmsgJsonReader
                 if (_p >= _s.Length)
                     return false;
                 int valueAt = _p;
+                bool valueEscaped = false;
                 JsonTokenType token = _s[_p] switch
                 {
                     (byte)'"' => JsonTokenType.String,
@@ -431,18 +407,18 @@ public static class NmsgJsonReader
                     (byte)'n' => JsonTokenType.Null,
                     _ => JsonTokenType.Number,
                 };
-                if (!Value(2))
+                if (token == JsonTokenType.String ? !String(out _, out _, out valueEscaped) : !Value(2))
                     return false;
                 if (Count == props.Length)
                     Array.Resize(ref props, props.Length * 2);
                 ref Property p = ref props[Count++];
                 p.NameStart = nameAt;
                 p.NameLength = nameLength;
-                p.NameEscaped = false;
+                p.NameEscaped = nameEscaped;
                 p.ValueStart = valueAt;
                 p.ValueLength = _p - valueAt;
                 p.Token = token;
-                p.ValueEscaped = false;
+                p.ValueEscaped = valueEscaped;
                 Ws();
                 if (Is((byte)','))
                 {
@@ -458,25 +434,68 @@ public static class NmsgJsonReader
 
         private readonly bool Is(byte c) => _p < _s.Length && _s[_p] == c;
 
+        /// <summary>Skips whitespace; most often there is none, which is decided inline.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Ws()
+        {
+            if (_p < _s.Length && _s[_p] <= (byte)' ')
+                SkipWhitespace();
+        }
+
+        private void SkipWhitespace()
         {
             while (_p < _s.Length && _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
                 _p++;
         }
 
-        /// <summary>A string without escapes or control bytes: its content's position.</summary>
-        private bool String(out int start, out int length)
+        /// <summary>
+        /// A string without control bytes, whose escapes are JSON's: its content's position, and whether it has
+        /// escapes (the value is then read with Utf8JsonReader, or unescaped, where it is used).
+        /// </summary>
+        private bool String(out int start, out int length, out bool escaped)
         {
             start = length = 0;
+            escaped = false;
             if (!Is((byte)'"'))
                 return false;
-            int end = _s[(_p + 1)..].IndexOfAny(JsonString.NeedsEscape);
-            if (end < 0 || _s[_p + 1 + end] != (byte)'"')
-                return false;
+            ReadOnlySpan<byte> s = _s;
+            int p = _p + 1;
+            for (; ; )
+            {
+                p = NmsgJsonReader.PlainEnd(s, p);
+                if (p >= s.Length)
+                    return false;
+                if (s[p] == (byte)'"')
+                    break;
+                if (s[p] != (byte)'\\' || !SkipEscape(s, ref p))
+                    return false; // a control byte, or a bad escape
+                escaped = true;
+            }
             start = _p + 1;
-            length = end;
-            _p = start + end + 1;
+            length = p - start;
+            _p = p + 1;
             return true;
+        }
+
+        /// <summary>Steps over one escape (<c>\"</c>, <c>\\</c>, <c>\/</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\uXXXX</c>).</summary>
+        private static bool SkipEscape(ReadOnlySpan<byte> s, ref int p)
+        {
+            if (p + 1 >= s.Length)
+                return false;
+            switch (s[p + 1])
+            {
+                case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                    p += 2;
+                    return true;
+                case (byte)'u':
+                    if (p + 6 > s.Length || !char.IsAsciiHexDigit((char)s[p + 2]) || !char.IsAsciiHexDigit((char)s[p + 3])
+                        || !char.IsAsciiHexDigit((char)s[p + 4]) || !char.IsAsciiHexDigit((char)s[p + 5]))
+                        return false;
+                    p += 6;
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         private bool Value(int depth)
@@ -486,7 +505,7 @@ public static class NmsgJsonReader
             switch (_s[_p])
             {
                 case (byte)'"':
-                    return String(out _, out _);
+                    return String(out _, out _, out _);
                 case (byte)'{':
                     _p++;
                     Ws();
@@ -498,7 +517,7 @@ public static class NmsgJsonReader
                     for (; ; )
                     {
                         Ws();
-                        if (!String(out _, out _))
+                        if (!String(out _, out _, out _))
                             return false;
                         Ws();
                         if (!Is((byte)':'))
@@ -628,16 +647,58 @@ public static class NmsgJsonReader
         return true;
     }
 
-    private static int Find(ReadOnlySpan<byte> json, Property[] props, int count, NmsgField f)
+    /// <summary>
+    /// Where the run of plain string bytes from <paramref name="p"/> ends: the first quote, backslash or control
+    /// byte (the length if none). Sixteen bytes are looked at a time: most names and values end in the first
+    /// sixteen, and long ones (base64) go on at that pace.
+    /// </summary>
+    internal static int PlainEnd(ReadOnlySpan<byte> s, int p)
     {
-        ReadOnlySpan<byte> name = f.NameUtf8;
+        ref byte start = ref MemoryMarshal.GetReference(s);
+        Vector128<byte> quote = Vector128.Create((byte)'"'), backslash = Vector128.Create((byte)'\\'), space = Vector128.Create((byte)' ');
+        for (; p + Vector128<byte>.Count <= s.Length; p += Vector128<byte>.Count)
+        {
+            Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)p);
+            uint special = (Vector128.Equals(v, quote) | Vector128.Equals(v, backslash) | Vector128.LessThan(v, space)).ExtractMostSignificantBits();
+            if (special != 0)
+                return p + BitOperations.TrailingZeroCount(special);
+        }
+        for (; p < s.Length; p++)
+        {
+            byte c = s[p];
+            if (c < (byte)' ' || c == (byte)'"' || c == (byte)'\\')
+                return p;
+        }
+        return s.Length;
+    }
+
+    /// <summary>
+    /// For each field of the table, the first property of the message named as it, or -1. Lines written by a
+    /// formatter hold the fields in table order, so each name is looked for from the field after the last one
+    /// matched: the common line is matched in one walk over both.
+    /// </summary>
+    private static void MatchFields(ReadOnlySpan<byte> json, Property[] props, int count, NmsgField[] fields, Span<int> propertyOf)
+    {
+        propertyOf.Fill(-1);
+        int hint = 0;
         for (int i = 0; i < count; i++)
         {
             ref Property p = ref props[i];
-            if (!p.NameEscaped ? json.Slice(p.NameStart, p.NameLength).SequenceEqual(name) : Unescaped(json, p) == f.Name)
-                return i;
+            string? unescaped = p.NameEscaped ? Unescaped(json, p) : null;
+            ReadOnlySpan<byte> name = json.Slice(p.NameStart, p.NameLength);
+            for (int n = 0; n < fields.Length; n++)
+            {
+                int k = hint + n < fields.Length ? hint + n : hint + n - fields.Length;
+                NmsgField f = fields[k];
+                if (unescaped is null ? name.SequenceEqual(f.NameUtf8) : unescaped == f.Name)
+                {
+                    if (propertyOf[k] < 0)
+                        propertyOf[k] = i;
+                    hint = k + 1 == fields.Length ? 0 : k + 1;
+                    break;
+                }
+            }
         }
-        return -1;
     }
 
     private static string Unescaped(ReadOnlySpan<byte> json, in Property p)
@@ -714,6 +775,35 @@ public static class NmsgJsonReader
                 return false;
             if (FieldParsers.HasParser(f))
                 return FieldParsers.TryParseAscii(f, text, builder, out value);
+            switch (f.Type)
+            {
+                case NmsgFieldType.Bytes:
+                    {
+                        // As Utf8JsonReader.TryGetBytesFromBase64 decodes, into the builder rather than an array.
+                        Span<byte> decoded = builder.Reserve(System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length));
+                        if (System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out _, out int written) != OperationStatus.Done)
+                            return false;
+                        value = new NmsgFieldValue(builder.Commit(written));
+                        return true;
+                    }
+                case NmsgFieldType.Enum when text.Length <= 64:
+                    {
+                        Span<char> name = stackalloc char[64];
+                        name = name[..Encoding.ASCII.GetChars(text, name)];
+                        if (!f.Enum!.TryParse(name, out int number))
+                            return false;
+                        value = new NmsgFieldValue((ulong)(long)number);
+                        return true;
+                    }
+                case NmsgFieldType.String or NmsgFieldType.MLString:
+                    {
+                        Span<byte> terminated = builder.Reserve(text.Length + 1); // the last byte is the terminating NUL
+                        text.CopyTo(terminated);
+                        terminated[text.Length] = 0;
+                        value = new NmsgFieldValue(builder.Commit(text.Length + 1));
+                        return true;
+                    }
+            }
             if (f.Type != NmsgFieldType.IP || text.Length > 64)
                 return false;
             Span<char> chars = stackalloc char[64];
@@ -788,10 +878,10 @@ public static class NmsgJsonReader
             JsonTokenType token;
             if (array[p] == (byte)'"')
             {
-                int end = array[(p + 1)..].IndexOfAny(JsonString.NeedsEscape);
-                if (end < 0 || array[p + 1 + end] != (byte)'"')
+                int end = PlainEnd(array, p + 1);
+                if (end >= array.Length || array[end] != (byte)'"')
                     return false; // escapes: the reader path
-                p += end + 2;
+                p = end + 1;
                 token = JsonTokenType.String;
             }
             else if (array[p] == (byte)'-' || (array[p] >= (byte)'0' && array[p] <= (byte)'9'))
@@ -822,6 +912,14 @@ public static class NmsgJsonReader
             if (!e.ValueIsEscaped && !e.HasValueSequence && System.Text.Ascii.IsValid(e.ValueSpan)
                 && FieldParsers.TryParseAscii(f, e.ValueSpan, builder, out NmsgFieldValue fast))
                 return fast;
+            if (e.ValueIsEscaped && !e.HasValueSequence && e.ValueSpan.Length <= 512 && e.ValueSpan.IndexOf("\\u"u8) < 0)
+            {
+                // Escaped text (TXT rdata quotes its strings) unescaped on the stack, without a string.
+                Span<byte> unescaped = stackalloc byte[512];
+                int n = e.CopyString(unescaped);
+                if (System.Text.Ascii.IsValid(unescaped[..n]) && FieldParsers.TryParseAscii(f, unescaped[..n], builder, out NmsgFieldValue fromEscaped))
+                    return fromEscaped;
+            }
             string? error = FieldParsers.Parse(f, e.GetString()!, builder, out NmsgFieldValue parsed);
             return error is null ? parsed : throw Error(line, f.Name, error);
         }

@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Nmsg.Text;
+
+public static partial class NmsgJsonReader
+{
+    /// <summary>
+    /// Bytes of whole lines parsed as one unit (on a worker, in parallel reading). Small enough that the messages of
+    /// the chunks in flight die young: with 256 KB, a 1M-line dns read on two threads took a dozen gen1 collections.
+    /// </summary>
+    internal const int DefaultChunkSize = 64 * 1024;
+
+    /// <summary>
+    /// The default number of threads <see cref="ReadAllAsync(Stream, NmsgTextOptions?, Action{NmsgFormatException}?, int, CancellationToken)"/>
+    /// parses on: the processor count, at most 8 (beyond that the single reading thread is the limit).
+    /// </summary>
+    public static int DefaultParallelism { get; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    /// <summary>
+    /// Reads every line of a stream. Blank lines are skipped. A bad line throws unless <paramref name="onError"/> is
+    /// given, in which case it is reported there and skipped (as nmsgtool does). Unlike nmsgtool, a last line
+    /// without a newline is read, not dropped.
+    /// </summary>
+    public static IAsyncEnumerable<NmsgMessage> ReadAllAsync(Stream stream, NmsgTextOptions? options = null,
+        Action<NmsgFormatException>? onError = null, CancellationToken cancellationToken = default)
+        => ReadAllAsync(stream, options, onError, 1, cancellationToken);
+
+    /// <summary>
+    /// Reads every line of a stream, parsing on up to <paramref name="parallelism"/> threads: the stream is read in
+    /// chunks of whole lines, chunks are parsed on workers (a few at a time, so memory stays bounded), and messages
+    /// come out in the order of the lines. Everything else is as the sequential read (1): blank lines are skipped,
+    /// a bad line is reported to <paramref name="onError"/>, in line order and on the enumerating thread, and
+    /// skipped (or, without <paramref name="onError"/>, thrown after every message before it), a stream error is
+    /// thrown after the messages of the lines read before it, and cancelling or disposing the enumeration stops
+    /// the workers.
+    /// </summary>
+    public static IAsyncEnumerable<NmsgMessage> ReadAllAsync(Stream stream, NmsgTextOptions? options, Action<NmsgFormatException>? onError,
+        int parallelism, CancellationToken cancellationToken = default)
+        => ReadAllAsync(stream, options, onError, parallelism, DefaultChunkSize, cancellationToken);
+
+    internal static IAsyncEnumerable<NmsgMessage> ReadAllAsync(Stream stream, NmsgTextOptions? options, Action<NmsgFormatException>? onError,
+        int parallelism, int chunkSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 16);
+        options ??= NmsgTextOptions.Default;
+        return parallelism == 1
+            ? ReadSequentialAsync(stream, options, onError, chunkSize, cancellationToken)
+            : ReadParallelAsync(stream, options, onError, parallelism, chunkSize, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<NmsgMessage> ReadSequentialAsync(Stream stream, NmsgTextOptions options,
+        Action<NmsgFormatException>? onError, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (TextChunk chunk in TextChunk.ReadAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                long number = chunk.FirstLine;
+                int at = 0;
+                while (ParseNextLine(chunk, ref at, ref number, options, onError) is { } message)
+                    yield return message;
+            }
+            finally
+            {
+                chunk.ReturnBuffer();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Parses lines from <paramref name="at"/> on to the next message (null at the end of the chunk); a bad line
+    /// goes to <paramref name="onError"/>, or is thrown without one.
+    /// </summary>
+    private static NmsgMessage? ParseNextLine(TextChunk chunk, ref int at, ref long number, NmsgTextOptions options, Action<NmsgFormatException>? onError)
+    {
+        while (TextChunk.NextLine(chunk.Text, ref at, out ReadOnlySpan<byte> line))
+        {
+            long n = number++;
+            if (line.Length == 0)
+                continue;
+            try
+            {
+                return ParseLine(line, options, n);
+            }
+            catch (NmsgFormatException e) when (onError is not null)
+            {
+                onError(e);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>One line as read from a stream: text that is not UTF-8 is decoded with replacement characters first, as StreamReader does.</summary>
+    private static NmsgMessage ParseLine(ReadOnlySpan<byte> line, NmsgTextOptions options, long number)
+        => System.Text.Ascii.IsValid(line) || System.Text.Unicode.Utf8.IsValid(line)
+            ? Parse(line, options, number)
+            : Parse(Encoding.UTF8.GetString(line), options, number);
+
+    /// <summary>A chunk on its way through the workers: its messages, and its bad lines by position.</summary>
+    private sealed class ParsedChunk(TextChunk chunk)
+    {
+        public readonly TextChunk Chunk = chunk;
+        public readonly List<NmsgMessage> Messages = [];
+
+        /// <summary>Bad lines, each with the number of messages before it in this chunk.</summary>
+        public readonly List<(int Before, NmsgFormatException Error)> Errors = [];
+
+        /// <summary>What ends the read after <see cref="Messages"/> (a bad line without a handler, a stream error).</summary>
+        public ExceptionDispatchInfo? Fault;
+
+        public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Parse(NmsgTextOptions options, bool reportErrors, CancellationToken cancellationToken)
+        {
+            ReadOnlySpan<byte> text = Chunk.Text;
+            long number = Chunk.FirstLine;
+            int at = 0;
+            while (!cancellationToken.IsCancellationRequested && TextChunk.NextLine(text, ref at, out ReadOnlySpan<byte> line))
+            {
+                long n = number++;
+                if (line.Length == 0)
+                    continue;
+                try
+                {
+                    Messages.Add(ParseLine(line, options, n));
+                }
+                catch (NmsgFormatException e) when (reportErrors)
+                {
+                    Errors.Add((Messages.Count, e));
+                }
+                catch (Exception e)
+                {
+                    Fault = ExceptionDispatchInfo.Capture(e);
+                    break;
+                }
+            }
+            Chunk.ReturnBuffer();
+        }
+    }
+
+    private static async IAsyncEnumerable<NmsgMessage> ReadParallelAsync(Stream stream, NmsgTextOptions options,
+        Action<NmsgFormatException>? onError, int parallelism, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Chunks in line order; its bound is what holds the reading back (about two chunks per worker in flight).
+        Channel<ParsedChunk> ordered = Channel.CreateBounded<ParsedChunk>(new BoundedChannelOptions(2 * parallelism)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        // Parsing runs on threads of its own: thread-pool workers that parse chunk after chunk would hold every
+        // pool thread (there are as many as cores at first) and leave the reading and the consumer waiting.
+        using var work = new BlockingCollection<ParsedChunk>();
+        bool reportErrors = onError is not null;
+        var tasks = new Task[parallelism + 1];
+        tasks[0] = Task.Run(() => ProduceAsync(stream, chunkSize, ordered.Writer, work, stop.Token), CancellationToken.None);
+        for (int i = 1; i < tasks.Length; i++)
+        {
+            tasks[i] = Task.Factory.StartNew(() => Work(work, options, reportErrors, stop.Token), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        try
+        {
+            while (await ordered.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (ordered.Reader.TryRead(out ParsedChunk? parsed))
+                {
+                    await parsed.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    List<NmsgMessage> messages = parsed.Messages;
+                    List<(int Before, NmsgFormatException Error)> errors = parsed.Errors;
+                    int e = 0;
+                    for (int i = 0; i < messages.Count; i++)
+                    {
+                        for (; e < errors.Count && errors[e].Before == i; e++)
+                            onError!(errors[e].Error);
+                        yield return messages[i];
+                    }
+                    for (; e < errors.Count; e++)
+                        onError!(errors[e].Error);
+                    parsed.Fault?.Throw();
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(tasks).ContinueWith(static _ => { }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            // Chunks read but not parsed still hold pooled buffers.
+            while (ordered.Reader.TryRead(out ParsedChunk? left))
+                left.Chunk.ReturnBuffer();
+            while (work.TryTake(out ParsedChunk? left))
+                left.Chunk.ReturnBuffer();
+        }
+    }
+
+    /// <summary>Reads chunks into both queues; a stream error becomes a last, failed chunk in line order.</summary>
+    private static async Task ProduceAsync(Stream stream, int chunkSize, ChannelWriter<ParsedChunk> ordered, BlockingCollection<ParsedChunk> work,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (TextChunk chunk in TextChunk.ReadAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false))
+            {
+                var parsed = new ParsedChunk(chunk);
+                try
+                {
+                    await ordered.WriteAsync(parsed, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    chunk.ReturnBuffer();
+                    throw;
+                }
+                work.Add(parsed, CancellationToken.None); // unbounded (the ordered queue bounds it), and completed only below
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by the consumer: nothing is waiting for more.
+        }
+        catch (Exception e)
+        {
+            var failed = new ParsedChunk(new TextChunk()) { Fault = ExceptionDispatchInfo.Capture(e) };
+            failed.Done.SetResult();
+            try
+            {
+                await ordered.WriteAsync(failed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped by the consumer meanwhile.
+            }
+        }
+        finally
+        {
+            ordered.TryComplete();
+            work.CompleteAdding();
+        }
+    }
+
+    private static void Work(BlockingCollection<ParsedChunk> work, NmsgTextOptions options, bool reportErrors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (ParsedChunk parsed in work.GetConsumingEnumerable(cancellationToken))
+            {
+                parsed.Parse(options, reportErrors, cancellationToken);
+                parsed.Done.TrySetResult();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by the consumer.
+        }
+    }
+}

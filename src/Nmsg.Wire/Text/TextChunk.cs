@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace Nmsg.Text;
+
+/// <summary>
+/// A run of whole lines of a text input in a pooled buffer, with the number of its first line: the unit the JSON
+/// reader parses, on the reading thread or on a worker. Lines end as <see cref="StreamReader"/> ends them
+/// (<c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>); only the last chunk of a stream may end without a terminator.
+/// </summary>
+internal sealed class TextChunk
+{
+    public byte[] Buffer = [];
+    public int Length;
+    public long FirstLine;
+
+    public ReadOnlySpan<byte> Text => Buffer.AsSpan(0, Length);
+
+    /// <summary>Gives the buffer back to the pool (the chunk's text is gone after this).</summary>
+    public void ReturnBuffer()
+    {
+        if (Buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(Buffer);
+        Buffer = [];
+        Length = 0;
+    }
+
+    /// <summary>
+    /// The line that starts at <paramref name="start"/> (without its terminator) and where the next one starts.
+    /// False at the end of the chunk.
+    /// </summary>
+    public static bool NextLine(ReadOnlySpan<byte> text, ref int start, out ReadOnlySpan<byte> line)
+    {
+        if (start >= text.Length)
+        {
+            line = default;
+            return false;
+        }
+        ReadOnlySpan<byte> rest = text[start..];
+        int end = rest.IndexOfAny((byte)'\n', (byte)'\r');
+        if (end < 0)
+        {
+            line = rest;
+            start = text.Length;
+            return true;
+        }
+        line = rest[..end];
+        start += end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
+        return true;
+    }
+
+    /// <summary>The number of lines in a chunk's text (a final line without a terminator counts).</summary>
+    public static long CountLines(ReadOnlySpan<byte> text)
+    {
+        if (text.IndexOf((byte)'\r') < 0)
+            return text.Count((byte)'\n') + (text.Length > 0 && text[^1] != (byte)'\n' ? 1 : 0);
+        long n = 0;
+        int at = 0;
+        while (NextLine(text, ref at, out _))
+            n++;
+        return n;
+    }
+
+    /// <summary>
+    /// Reads a stream as chunks of whole lines of about <paramref name="chunkSize"/> bytes (longer where one line is
+    /// longer). A chunk is handed out as soon as a read completes a line, so a slow stream (a pipe, a socket) is not
+    /// held back waiting for a full chunk. A UTF-8 byte order mark at the start is skipped, as StreamReader does.
+    /// The caller owns each chunk and returns its buffer.
+    /// </summary>
+    public static async IAsyncEnumerable<TextChunk> ReadAsync(Stream stream, int chunkSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
+        int filled = 0;
+        long line = 1;
+        bool start = true;
+        try
+        {
+            for (; ; )
+            {
+                if (filled == buffer.Length)
+                    buffer = Grow(buffer, filled);
+                int n = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (start && (n > 0 || filled > 0))
+                {
+                    // Wait for three bytes (or the end) to know whether a byte order mark is there.
+                    if (n > 0 && filled + n < 3)
+                    {
+                        filled += n;
+                        continue;
+                    }
+                    filled += n;
+                    n = 0;
+                    start = false;
+                    if (buffer.AsSpan(0, filled).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+                    {
+                        filled -= 3;
+                        buffer.AsSpan(3, filled).CopyTo(buffer);
+                    }
+                    if (filled == 0)
+                        continue;
+                }
+                else if (n == 0)
+                {
+                    if (filled > 0)
+                    {
+                        var last = new TextChunk { Buffer = buffer, Length = filled, FirstLine = line };
+                        buffer = [];
+                        yield return last;
+                    }
+                    yield break;
+                }
+                filled += n;
+                int split = SplitPoint(buffer.AsSpan(0, filled));
+                if (split <= 0)
+                    continue;
+                byte[] next = ArrayPool<byte>.Shared.Rent(Math.Max(chunkSize, filled - split));
+                buffer.AsSpan(split, filled - split).CopyTo(next);
+                var chunk = new TextChunk { Buffer = buffer, Length = split, FirstLine = line };
+                line += CountLines(chunk.Text);
+                filled -= split;
+                buffer = next;
+                yield return chunk;
+            }
+        }
+        finally
+        {
+            if (buffer.Length > 0)
+                ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Where the whole lines of <paramref name="text"/> end: after the last <c>\n</c>, else after the last lone
+    /// <c>\r</c> that is known not to be the first half of <c>\r\n</c>; 0 when no line is complete yet.
+    /// </summary>
+    private static int SplitPoint(ReadOnlySpan<byte> text)
+    {
+        int lf = text.LastIndexOf((byte)'\n');
+        if (lf >= 0)
+            return lf + 1;
+        // No \n at all: a \r followed by anything ends a line.
+        int cr = text[..^1].LastIndexOf((byte)'\r');
+        return cr + 1;
+    }
+
+    private static byte[] Grow(byte[] buffer, int filled)
+    {
+        if (buffer.Length >= Array.MaxLength)
+            throw new OutOfMemoryException("a line is longer than the largest buffer");
+        byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, 2L * buffer.Length));
+        buffer.AsSpan(0, filled).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+}
