@@ -172,25 +172,33 @@ internal static class Utf8Output
         w.Advance(written);
     }
 
+    /// <summary>The text of the last second formatted on this thread (one thread-static read per use).</summary>
+    private sealed class DateCache
+    {
+        public readonly byte[] Text = new byte[24]; // a date is 19 bytes; the raw-seconds fallback at most 20
+        public long Seconds;
+        public int Length; // 0: nothing cached yet
+    }
+
+    [ThreadStatic]
+    private static DateCache? t_date;
+
     /// <summary>"YYYY-MM-DD HH:MM:SS" (UTC) of Unix seconds, as gmtime + %Y-%m-%d %T.</summary>
-    [ThreadStatic]
-    private static long t_cachedSeconds;
-
-    [ThreadStatic]
-    private static byte[]? t_cachedDate;
-
     public static void DateTime(this PooledBufferWriter w, long seconds)
     {
-        // Consecutive messages mostly share their second: reuse its text.
-        if (t_cachedDate is { } cached && t_cachedSeconds == seconds)
+        // Consecutive messages mostly share their second: reuse its text, kept in a buffer of the thread's own.
+        DateCache cache = t_date ??= new DateCache();
+        if (cache.Length != 0 && cache.Seconds == seconds)
         {
-            w.Write(cached);
+            w.Write(cache.Text.AsSpan(0, cache.Length));
             return;
         }
         int mark = w.WrittenCount;
         FormatDateTime(w, seconds);
-        t_cachedDate = w.WrittenSpan[mark..].ToArray();
-        t_cachedSeconds = seconds;
+        ReadOnlySpan<byte> text = w.WrittenSpan[mark..];
+        text.CopyTo(cache.Text);
+        cache.Length = text.Length;
+        cache.Seconds = seconds;
     }
 
     private static void FormatDateTime(PooledBufferWriter w, long seconds)
