@@ -140,8 +140,18 @@ internal static class Utf8Output
                 return false; // a tie: left to the runtime's convention
             if (rest > half)
                 q++;
-            whole = (ulong)(q / scale);
-            decimals = (ulong)(q % scale);
+            if (q <= ulong.MaxValue)
+            {
+                // The usual magnitudes: 64-bit division instead of 128-bit.
+                ulong small = (ulong)q;
+                whole = small / scale;
+                decimals = small - whole * scale;
+            }
+            else
+            {
+                whole = (ulong)(q / scale);
+                decimals = (ulong)(q % scale);
+            }
             if (q == UInt128.Zero && negative)
                 return false; // negative zero
         }
