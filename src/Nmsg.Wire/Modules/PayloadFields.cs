@@ -22,6 +22,7 @@ internal sealed class PayloadFields
         return index;
     }
     private ReadOnlyMemory<byte> _payload;
+    private NmsgMessage? _message;
 
     [ThreadStatic]
     private static PayloadFields? t_cached;
@@ -29,7 +30,8 @@ internal sealed class PayloadFields
     /// <summary>A per-thread instance (formatting is synchronous and not re-entrant).</summary>
     public static PayloadFields ForThread() => t_cached ??= new PayloadFields();
 
-    private struct Entry
+    /// <summary>One occurrence of a field: its number, wire type, and value bits or where its bytes are.</summary>
+    internal struct Entry
     {
         public int Number;
         public WireType Wire;
@@ -38,9 +40,32 @@ internal sealed class PayloadFields
         public int Length;
     }
 
-    /// <summary>Indexes a payload; throws <see cref="NmsgFormatException"/> if it is not valid protobuf or lacks a required field.</summary>
-    public void Load(ReadOnlyMemory<byte> payload, NmsgModule module)
+    /// <summary>
+    /// Indexes a message's payload as <see cref="Load(ReadOnlyMemory{byte}, NmsgModule?)"/> does and remembers the
+    /// message, so that its derived fields can use the same index (<see cref="IsLoadedFor"/>).
+    /// </summary>
+    public void Load(NmsgMessage message, NmsgModule module)
     {
+        Load(message.Payload, module);
+        _message = message;
+    }
+
+    /// <summary>True if this instance holds the index of <paramref name="message"/>'s current payload.</summary>
+    public bool IsLoadedFor(NmsgMessage message) => ReferenceEquals(_message, message) && _payload.Equals(message.Payload);
+
+    /// <summary>The indexed occurrences, in wire order.</summary>
+    public ReadOnlySpan<Entry> Entries => _entries.AsSpan(0, _count);
+
+    /// <summary>The payload the entries' offsets refer to.</summary>
+    public ReadOnlyMemory<byte> Payload => _payload;
+
+    /// <summary>
+    /// Indexes a payload; throws <see cref="NmsgFormatException"/> if it is not valid protobuf or lacks one of
+    /// <paramref name="module"/>'s required fields (none checked without a module).
+    /// </summary>
+    public void Load(ReadOnlyMemory<byte> payload, NmsgModule? module)
+    {
+        _message = null;
         _payload = payload;
         _count = 0;
         _last.AsSpan().Fill(-1);
@@ -76,6 +101,8 @@ internal sealed class PayloadFields
                     break;
             }
         }
+        if (module is null)
+            return;
         foreach (int required in module.RequiredNumbers)
         {
             if (!Has(required))

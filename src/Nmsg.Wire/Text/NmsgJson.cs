@@ -152,7 +152,7 @@ public static class NmsgJson
     {
         PayloadFields fields = PayloadFields.ForThread();
         if (m.HasPayloadField)
-            fields.Load(m.Payload, module);
+            fields.Load(m, module);
         else
             fields.Load(ReadOnlyMemory<byte>.Empty, module);
         List<NmsgFieldValue> values = t_values ??= [];
