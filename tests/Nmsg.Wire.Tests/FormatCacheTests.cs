@@ -1,11 +1,13 @@
 using System.Globalization;
+using Nmsg.Tests.Support;
 using Nmsg.Text;
 
 namespace Nmsg.Tests;
 
 /// <summary>
-/// The formatters keep per-thread text of what consecutive messages usually repeat (the second of the timestamp):
-/// whatever order the messages come in, each one's text is its own.
+/// The formatters keep per-thread state between messages (the text of the timestamp's second, the index of the
+/// payload being printed, which derived fields reuse): whatever order the messages come in, each one's output and
+/// fields are its own.
 /// </summary>
 public class FormatCacheTests
 {
@@ -61,5 +63,35 @@ public class FormatCacheTests
             }
         });
         Assert.Empty(failures);
+    }
+
+    private static readonly string[] s_dnsqrDerived = ["delay", "udp_checksum", "query", "response", "dns"];
+
+    private static object?[] Derived(NmsgMessage m) => [.. s_dnsqrDerived.Select(name => m[name])];
+
+    [Fact]
+    public void Derived_dnsqr_fields_read_during_or_after_formatting_are_the_messages_own()
+    {
+        List<NmsgMessage> messages = Decoding.ReadAll(Vectors.Read("plain/dnsqr-pcap.nmsg")).Messages;
+        Assert.True(messages.Count > 2);
+        // What each message's fields are, read on a thread that has formatted nothing.
+        object?[][] expected = new object?[messages.Count][];
+        var fresh = new Thread(() =>
+        {
+            for (int i = 0; i < messages.Count; i++)
+                expected[i] = Derived(messages[i]);
+        });
+        fresh.Start();
+        fresh.Join();
+        Assert.Contains(expected, e => e[0] is not null && e[2] is not null);
+
+        for (int i = 0; i < messages.Count; i++)
+        {
+            NmsgJson.Format(messages[i]);
+            Assert.Equal(expected[i], Derived(messages[i]));
+            int other = (i + 1) % messages.Count;
+            NmsgPresentation.Format(messages[i]);
+            Assert.Equal(expected[other], Derived(messages[other]));
+        }
     }
 }
