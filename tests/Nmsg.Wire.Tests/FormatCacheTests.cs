@@ -39,6 +39,18 @@ public class FormatCacheTests
         }
     }
 
+    [Theory]
+    [InlineData(0u, "000000000")]
+    [InlineData(1u, "000000001")]
+    [InlineData(123_456_789u, "123456789")]
+    [InlineData(999_999_999u, "999999999")]
+    [InlineData(20_000_000u, "020000000")]
+    public void Nanoseconds_are_nine_digits(uint nanoseconds, string text)
+    {
+        Assert.StartsWith("{\"time\":\"" + Date(1_700_000_000) + "." + text + "\"", NmsgJson.Format(Ipconn(1_700_000_000, nanoseconds)));
+        Assert.Contains("] [" + Date(1_700_000_000) + "." + text + "] [", NmsgPresentation.Format(Ipconn(1_700_000_000, nanoseconds)), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_time_past_year_9999_prints_its_seconds_and_does_not_stick()
     {

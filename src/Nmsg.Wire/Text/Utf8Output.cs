@@ -188,6 +188,7 @@ internal static class Utf8Output
         public readonly byte[] Text = new byte[24]; // a date is 19 bytes; the raw-seconds fallback at most 20
         public long Seconds;
         public int Length; // 0: nothing cached yet
+        public long Day = long.MinValue; // the day whose "YYYY-MM-DD " starts Text, when Length is 19
     }
 
     [ThreadStatic]
@@ -196,30 +197,50 @@ internal static class Utf8Output
     /// <summary>"YYYY-MM-DD HH:MM:SS" (UTC) of Unix seconds, as gmtime + %Y-%m-%d %T.</summary>
     public static void DateTime(this PooledBufferWriter w, long seconds)
     {
-        // Consecutive messages mostly share their second: reuse its text, kept in a buffer of the thread's own.
+        // Consecutive messages mostly share their second, else their day: reuse that text, kept per thread.
         DateCache cache = t_date ??= new DateCache();
         if (cache.Length != 0 && cache.Seconds == seconds)
         {
             w.Write(cache.Text.AsSpan(0, cache.Length));
             return;
         }
-        int mark = w.WrittenCount;
-        FormatDateTime(w, seconds);
-        ReadOnlySpan<byte> text = w.WrittenSpan[mark..];
-        text.CopyTo(cache.Text);
-        cache.Length = text.Length;
-        cache.Seconds = seconds;
-    }
-
-    private static void FormatDateTime(PooledBufferWriter w, long seconds)
-    {
-        // Days to civil date (Howard Hinnant's algorithm): no allocation, no format-string parsing.
-        long days = Math.DivRem(seconds, 86400, out long secOfDay);
+        long day = Math.DivRem(seconds, 86400, out long secOfDay);
         if (secOfDay < 0)
         {
             secOfDay += 86400;
-            days--;
+            day--;
         }
+        Span<byte> text = cache.Text;
+        if (day != cache.Day || cache.Length != DateTimeLength)
+        {
+            if (!TryFormatDate(day, text))
+            {
+                // Outside four-digit years: the raw seconds rather than an invalid date.
+                cache.Length = 0;
+                cache.Day = long.MinValue;
+                w.Int(seconds);
+                return;
+            }
+            cache.Day = day;
+        }
+        int sod = (int)secOfDay;
+        int minutes = sod / 60;
+        TwoDigits(text[11..], minutes / 60);
+        text[13] = (byte)':';
+        TwoDigits(text[14..], minutes % 60);
+        text[16] = (byte)':';
+        TwoDigits(text[17..], sod % 60);
+        cache.Length = DateTimeLength;
+        cache.Seconds = seconds;
+        w.Write(text[..DateTimeLength]);
+    }
+
+    private const int DateTimeLength = 19;
+
+    /// <summary>"YYYY-MM-DD " of a day number (days since 1970-01-01); false outside years 0..9999.</summary>
+    private static bool TryFormatDate(long days, Span<byte> d)
+    {
+        // Days to civil date (Howard Hinnant's algorithm): no allocation, no format-string parsing.
         long z = days + 719468;
         long era = (z >= 0 ? z : z - 146096) / 146097;
         long doe = z - era * 146097;
@@ -232,33 +253,39 @@ internal static class Utf8Output
         if (month <= 2)
             year++;
         if (year is < 0 or > 9999)
-        {
-            // Outside four-digit years: print the raw seconds rather than an invalid date.
-            w.Int(seconds);
-            return;
-        }
-        Span<byte> d = w.GetSpan(19);
-        Digits(d, (int)year, 4);
+            return false;
+        TwoDigits(d, (int)year / 100);
+        TwoDigits(d[2..], (int)year % 100);
         d[4] = (byte)'-';
-        Digits(d[5..], (int)month, 2);
+        TwoDigits(d[5..], (int)month);
         d[7] = (byte)'-';
-        Digits(d[8..], (int)day, 2);
+        TwoDigits(d[8..], (int)day);
         d[10] = (byte)' ';
-        Digits(d[11..], (int)(secOfDay / 3600), 2);
-        d[13] = (byte)':';
-        Digits(d[14..], (int)(secOfDay / 60 % 60), 2);
-        d[16] = (byte)':';
-        Digits(d[17..], (int)(secOfDay % 60), 2);
-        w.Advance(19);
+        return true;
     }
 
-    private static void Digits(Span<byte> d, int v, int n)
+    /// <summary>"00".."99", two bytes per value.</summary>
+    private static ReadOnlySpan<byte> DigitPairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    /// <summary>Two decimal digits of 0..99.</summary>
+    private static void TwoDigits(Span<byte> d, int v)
     {
-        for (int i = n - 1; i >= 0; i--)
+        ReadOnlySpan<byte> pair = DigitPairs.Slice(v * 2, 2);
+        d[1] = pair[1];
+        d[0] = pair[0];
+    }
+
+    /// <summary>Nine decimal digits of 0..999,999,999 (<c>%09u</c>), two at a time.</summary>
+    private static void NineDigits(Span<byte> d, uint v)
+    {
+        for (int i = 7; i > 0; i -= 2)
         {
-            d[i] = (byte)('0' + v % 10);
-            v /= 10;
+            uint q = v / 100;
+            TwoDigits(d[i..], (int)(v - q * 100));
+            v = q;
         }
+        d[0] = (byte)('0' + v);
     }
 
     /// <summary>The NMSG time text: date, '.', nanoseconds as %09u.</summary>
@@ -274,7 +301,7 @@ internal static class Utf8Output
         }
         Span<byte> d = w.GetSpan(10);
         d[0] = (byte)'.';
-        Digits(d[1..], (int)ns, 9);
+        NineDigits(d[1..], ns);
         w.Advance(10);
     }
 }
