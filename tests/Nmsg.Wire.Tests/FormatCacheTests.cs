@@ -106,4 +106,27 @@ public class FormatCacheTests
             Assert.Equal(expected[other], Derived(messages[other]));
         }
     }
+
+    [Fact]
+    public void Repeated_fields_interleaved_on_the_wire_keep_their_order()
+    {
+        byte[] payload =
+        [
+            0x08, 0x01, // type
+            0x12, 0x04, 192, 0, 2, 1, // query_ip
+            0x1a, 0x04, 198, 51, 100, 53, // response_ip
+            0x20, 0x11, // proto
+            0x28, 0xC0, 0xB8, 0x02, // query_port 40000
+            0x30, 0x35, // response_port 53
+            0x38, 0xB4, 0x24, // id 4660
+            0x62, 0x02, 0xAA, 0xBB, // query_packet
+            0x68, 0x01, // query_time_sec
+            0x62, 0x02, 0xCC, 0xDD, // query_packet
+            0x68, 0x02, // query_time_sec
+            0x62, 0x01, 0xEE, // query_packet
+        ];
+        string json = NmsgJson.Format(new NmsgMessage(1, 9, new NmsgTimestamp(1, 0), payload));
+        Assert.Contains("\"query_port\":40000,\"response_port\":53,\"id\":4660,", json, StringComparison.Ordinal);
+        Assert.Contains("\"query_packet\":[\"qrs=\",\"zN0=\",\"7g==\"],\"query_time_sec\":[1,2]", json, StringComparison.Ordinal);
+    }
 }

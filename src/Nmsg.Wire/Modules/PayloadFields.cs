@@ -11,8 +11,10 @@ internal sealed class PayloadFields
     private Entry[] _entries = new Entry[32];
     private int _count;
 
-    // The last entry of each field number below IndexedNumbers, or -1: single values and absent fields without a scan.
+    // The first and last entry of each field number below IndexedNumbers, or -1, and each entry's next of the same
+    // number (Entry.Next): single values, absent fields and repeated fields without a scan of every entry.
     private const int IndexedNumbers = 64;
+    private readonly int[] _first = CreateIndex();
     private readonly int[] _last = CreateIndex();
 
     private static int[] CreateIndex()
@@ -38,6 +40,7 @@ internal sealed class PayloadFields
         public ulong Bits;
         public int Offset;
         public int Length;
+        public int Next; // the next entry of the same number (numbers below IndexedNumbers), or -1
     }
 
     /// <summary>
@@ -68,17 +71,17 @@ internal sealed class PayloadFields
         _message = null;
         _payload = payload;
         _count = 0;
+        _first.AsSpan().Fill(-1);
         _last.AsSpan().Fill(-1);
         var reader = new ProtoReader(payload.Span);
         while (reader.TryReadTag(out int field, out WireType wt))
         {
             if (_count == _entries.Length)
                 Array.Resize(ref _entries, _entries.Length * 2);
-            if ((uint)field < IndexedNumbers)
-                _last[field] = _count;
-            ref Entry e = ref _entries[_count++];
+            ref Entry e = ref _entries[_count];
             e.Number = field;
             e.Wire = wt;
+            e.Next = -1;
             switch (wt)
             {
                 case WireType.Varint:
@@ -94,12 +97,19 @@ internal sealed class PayloadFields
                     (e.Offset, e.Length) = reader.ReadLengthDelimited();
                     break;
                 default:
-                    reader.Skip(wt);
-                    _count--;
-                    if ((uint)field < IndexedNumbers)
-                        _last[field] = LastOf(field);
-                    break;
+                    reader.Skip(wt); // groups: not used by NMSG, rejected
+                    continue;
             }
+            if ((uint)field < IndexedNumbers)
+            {
+                int previous = _last[field];
+                if (previous >= 0)
+                    _entries[previous].Next = _count;
+                else
+                    _first[field] = _count;
+                _last[field] = _count;
+            }
+            _count++;
         }
         if (module is null)
             return;
@@ -108,16 +118,6 @@ internal sealed class PayloadFields
             if (!Has(required))
                 ThrowMissing(module, required);
         }
-    }
-
-    private int LastOf(int number)
-    {
-        for (int i = _count - 1; i >= 0; i--)
-        {
-            if (_entries[i].Number == number)
-                return i;
-        }
-        return -1;
     }
 
     public bool Has(int number)
@@ -136,21 +136,30 @@ internal sealed class PayloadFields
     public void Collect(NmsgField field, List<NmsgFieldValue> values)
     {
         values.Clear();
-        if ((uint)field.Number < IndexedNumbers && _last[field.Number] < 0)
-            return;
-        for (int i = 0; i < _count; i++)
+        if ((uint)field.Number < IndexedNumbers)
         {
-            ref Entry e = ref _entries[i];
-            if (e.Number != field.Number)
-                continue;
-            if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
-                ExpandPacked(field.Wire, _payload.Span.Slice(e.Offset, e.Length), values);
-            else
-                values.Add(Convert(ref e, field));
+            for (int i = _first[field.Number]; i >= 0; i = _entries[i].Next)
+                Add(ref _entries[i], field, values);
+        }
+        else
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (_entries[i].Number == field.Number)
+                    Add(ref _entries[i], field, values);
+            }
         }
         // A singular field seen more than once: protobuf keeps the last.
         if (!field.IsRepeated && values.Count > 1)
             values.RemoveRange(0, values.Count - 1);
+    }
+
+    private void Add(ref Entry e, NmsgField field, List<NmsgFieldValue> values)
+    {
+        if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
+            ExpandPacked(field.Wire, _payload.Span.Slice(e.Offset, e.Length), values);
+        else
+            values.Add(Convert(ref e, field));
     }
 
     /// <summary>The value of a singular stored field (the last occurrence, as protobuf keeps), without a list.</summary>
