@@ -416,7 +416,7 @@ public static class DnsMessageText
     /// </summary>
     private static void EscapeWrittenJson(ref ByteBuilder b, int start)
     {
-        int plain = b.Written[start..].IndexOfAny(Nmsg.Text.JsonString.NeedsEscape);
+        int plain = Nmsg.Text.JsonString.IndexOfNeedsEscape(b.Written[start..]);
         if (plain < 0)
             return;
         // Rare (a quote, backslash or control byte in DNS text): escape a copy of the rest.
@@ -440,7 +440,7 @@ public static class DnsMessageText
     {
         b.Append((byte)'"');
         // Runs that need no escaping (all of most names and rdata) are copied whole.
-        int plain = s.IndexOfAny(Nmsg.Text.JsonString.NeedsEscape);
+        int plain = Nmsg.Text.JsonString.IndexOfNeedsEscape(s);
         if (plain < 0)
         {
             b.Append(s);

@@ -321,7 +321,7 @@ public static class NmsgJson
     private static void EscapeWritten(PooledBufferWriter w, int start)
     {
         ReadOnlySpan<byte> written = w.WrittenSpan[start..];
-        if (written.IndexOfAny(JsonString.NeedsEscape) < 0)
+        if (JsonString.IndexOfNeedsEscape(written) < 0)
             return;
         PooledBufferWriter text = Text();
         text.Write(written);
