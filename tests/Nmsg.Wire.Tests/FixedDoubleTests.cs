@@ -3,7 +3,7 @@ using Nmsg.Text;
 
 namespace Nmsg.Tests;
 
-/// <summary>The fixed-point double text (presentation %f, JSON %.18f) agrees with the runtime's "F" formats.</summary>
+/// <summary>The number text (presentation %f, JSON %.18f, and unsigned decimals) agrees with the runtime's.</summary>
 public class FixedDoubleTests
 {
     [Theory]
@@ -29,5 +29,29 @@ public class FixedDoubleTests
                 Assert.Equal(v.ToString("F" + precision, CultureInfo.InvariantCulture), System.Text.Encoding.ASCII.GetString(buffer[..n]));
         }
         Assert.True(checkedCount > 15000);
+    }
+
+    [Fact]
+    public void Unsigned_decimal_text_matches_the_runtime_at_every_length()
+    {
+        using var w = new Nmsg.Internal.PooledBufferWriter(64);
+        var values = new List<ulong> { 0, ulong.MaxValue, ulong.MaxValue - 1 };
+        for (ulong p = 1; p <= 10_000_000_000_000_000_000; p *= 10)
+        {
+            values.Add(p - 1);
+            values.Add(p);
+            values.Add(p + 1);
+            if (p == 10_000_000_000_000_000_000)
+                break;
+        }
+        var random = new Random(7);
+        for (int i = 0; i < 2000; i++)
+            values.Add((ulong)random.NextInt64() >> random.Next(64));
+        foreach (ulong v in values)
+        {
+            w.Clear();
+            w.UInt(v);
+            Assert.Equal(v.ToString(CultureInfo.InvariantCulture), System.Text.Encoding.ASCII.GetString(w.WrittenSpan));
+        }
     }
 }

@@ -35,8 +35,33 @@ internal static class Utf8Output
             w.WriteByte((byte)('0' + (int)v));
             return;
         }
-        Utf8Formatter.TryFormat(v, w.GetSpan(20), out int n);
+        int n = DecimalLength(v);
+        Span<byte> d = w.GetSpan(20);
+        int at = n;
+        while (v >= 100)
+        {
+            ulong q = v / 100;
+            at -= 2;
+            TwoDigits(d[at..], (int)(v - q * 100));
+            v = q;
+        }
+        if (v >= 10)
+            TwoDigits(d, (int)v);
+        else
+            d[0] = (byte)('0' + (int)v);
         w.Advance(n);
+    }
+
+    /// <summary>The number of decimal digits of <paramref name="v"/> (at least 1).</summary>
+    private static int DecimalLength(ulong v)
+    {
+        int n = 1;
+        while (v >= 10_000)
+        {
+            v /= 10_000;
+            n += 4;
+        }
+        return v >= 1000 ? n + 3 : v >= 100 ? n + 2 : v >= 10 ? n + 1 : n;
     }
 
     public static void Int(this PooledBufferWriter w, long v)
