@@ -70,9 +70,14 @@ internal sealed class PayloadFields
     {
         _message = null;
         _payload = payload;
+        // Only the slots the last payload set are reset: a payload has a few fields, the index has 64.
+        for (int i = 0; i < _count; i++)
+        {
+            int number = _entries[i].Number;
+            if ((uint)number < IndexedNumbers)
+                _first[number] = _last[number] = -1;
+        }
         _count = 0;
-        _first.AsSpan().Fill(-1);
-        _last.AsSpan().Fill(-1);
         var reader = new ProtoReader(payload.Span);
         while (reader.TryReadTag(out int field, out WireType wt))
         {
