@@ -294,6 +294,7 @@ internal static class Utf8Output
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     /// <summary>Two decimal digits of 0..99.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void TwoDigits(Span<byte> d, int v)
     {
         ReadOnlySpan<byte> pair = DigitPairs.Slice(v * 2, 2);
