@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 
 namespace Nmsg.Dns;
 
@@ -30,6 +31,7 @@ internal ref struct ByteBuilder
 
     public void Truncate(int length) => _length = length;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(byte b)
     {
         if (_length == _span.Length)
@@ -37,6 +39,8 @@ internal ref struct ByteBuilder
         _span[_length++] = b;
     }
 
+    /// <summary>Appends bytes; inlined, so that the copy of a short literal is a few moves rather than a call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(scoped ReadOnlySpan<byte> bytes)
     {
         if (_length + bytes.Length > _span.Length)
@@ -134,6 +138,7 @@ internal ref struct ByteBuilder
             ArrayPool<byte>.Shared.Return(rented);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int needed)
     {
         int size = Math.Max(_span.Length * 2, _length + needed);

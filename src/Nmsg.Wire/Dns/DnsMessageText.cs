@@ -312,86 +312,83 @@ public static class DnsMessageText
                 leaderOf[i] = found;
             }
 
-            var scratch = new ByteBuilder(stackalloc byte[1024]);
-            try
+            for (int k = 0; k < nLeaders; k++)
             {
-                for (int k = 0; k < nLeaders; k++)
+                int leader = leaders[k];
+                ref readonly ParsedRr rr = ref m.Rrs[start + leader];
+                if (k > 0)
+                    b.Append((byte)',');
+                b.Append(sec == 0 ? "{\"qname\":"u8 : "{\"rrname\":"u8);
+                b.Append((byte)'"');
+                int nameAt = b.Length;
+                ReadOnlySpan<byte> name = m.Name(rr);
+                DnsNames.Append(ref b, name, name.Length);
+                EscapeWrittenJson(ref b, nameAt);
+                b.Append((byte)'"');
+
+                if (sec != 0)
                 {
-                    int leader = leaders[k];
-                    ref readonly ParsedRr rr = ref m.Rrs[start + leader];
-                    if (k > 0)
-                        b.Append((byte)',');
-                    b.Append(sec == 0 ? "{\"qname\":"u8 : "{\"rrname\":"u8);
-                    scratch.Truncate(0);
-                    ReadOnlySpan<byte> name = m.Name(rr);
-                    DnsNames.Append(ref scratch, name, name.Length);
-                    AppendJsonString(ref b, scratch.Written);
-
-                    if (sec != 0)
+                    uint ttl = rr.Ttl;
+                    for (int i = leader + 1; i < count; i++)
                     {
-                        uint ttl = rr.Ttl;
-                        for (int i = leader + 1; i < count; i++)
-                        {
-                            if (leaderOf[i] == leader && m.Rrs[start + i].Ttl < ttl)
-                                ttl = m.Rrs[start + i].Ttl;
-                        }
-                        b.Append(",\"rrttl\":"u8);
-                        b.AppendDecimal(ttl);
+                        if (leaderOf[i] == leader && m.Rrs[start + i].Ttl < ttl)
+                            ttl = m.Rrs[start + i].Ttl;
                     }
-
-                    b.Append(sec == 0 ? ",\"qclass\":"u8 : ",\"rrclass\":"u8);
-                    if (DnsMnemonics.ClassName(rr.Class) is { } cls)
-                    {
-                        b.Append((byte)'"');
-                        b.AppendAscii(cls);
-                        b.Append((byte)'"');
-                    }
-                    else
-                    {
-                        b.Append("\"CLASS"u8);
-                        b.AppendDecimal(rr.Class);
-                        b.Append((byte)'"');
-                    }
-
-                    b.Append(sec == 0 ? ",\"qtype\":"u8 : ",\"rrtype\":"u8);
-                    if (DnsMnemonics.TypeName(rr.Type) is { } type)
-                    {
-                        b.Append((byte)'"');
-                        b.AppendAscii(type);
-                        b.Append((byte)'"');
-                    }
-                    else
-                    {
-                        // nmsg prints the class number here (its bug, kept for byte equality).
-                        b.Append("\"TYPE"u8);
-                        b.AppendDecimal(rr.Class);
-                        b.Append((byte)'"');
-                    }
-
-                    if (sec != 0)
-                    {
-                        b.Append(",\"rdata\":["u8);
-                        bool comma = false;
-                        for (int i = leader; i < count; i++)
-                        {
-                            if (leaderOf[i] != leader)
-                                continue;
-                            if (comma)
-                                b.Append((byte)',');
-                            comma = true;
-                            ref readonly ParsedRr member = ref m.Rrs[start + i];
-                            scratch.Truncate(0);
-                            RdataWriter.Append(ref scratch, m.Rdata(member), member.Type, member.Class);
-                            AppendJsonString(ref b, scratch.Written);
-                        }
-                        b.Append((byte)']');
-                    }
-                    b.Append((byte)'}');
+                    b.Append(",\"rrttl\":"u8);
+                    b.AppendDecimal(ttl);
                 }
-            }
-            finally
-            {
-                scratch.Dispose();
+
+                b.Append(sec == 0 ? ",\"qclass\":"u8 : ",\"rrclass\":"u8);
+                if (DnsMnemonics.ClassName(rr.Class) is { } cls)
+                {
+                    b.Append((byte)'"');
+                    b.AppendAscii(cls);
+                    b.Append((byte)'"');
+                }
+                else
+                {
+                    b.Append("\"CLASS"u8);
+                    b.AppendDecimal(rr.Class);
+                    b.Append((byte)'"');
+                }
+
+                b.Append(sec == 0 ? ",\"qtype\":"u8 : ",\"rrtype\":"u8);
+                if (DnsMnemonics.TypeName(rr.Type) is { } type)
+                {
+                    b.Append((byte)'"');
+                    b.AppendAscii(type);
+                    b.Append((byte)'"');
+                }
+                else
+                {
+                    // nmsg prints the class number here (its bug, kept for byte equality).
+                    b.Append("\"TYPE"u8);
+                    b.AppendDecimal(rr.Class);
+                    b.Append((byte)'"');
+                }
+
+                if (sec != 0)
+                {
+                    b.Append(",\"rdata\":["u8);
+                    bool comma = false;
+                    for (int i = leader; i < count; i++)
+                    {
+                        if (leaderOf[i] != leader)
+                            continue;
+                        if (comma)
+                            b.Append((byte)',');
+                        comma = true;
+                        ref readonly ParsedRr member = ref m.Rrs[start + i];
+                        // After the opening quote the trailing-space trim of wdns sees only this rdata's text.
+                        b.Append((byte)'"');
+                        int rdataAt = b.Length;
+                        RdataWriter.Append(ref b, m.Rdata(member), member.Type, member.Class);
+                        EscapeWrittenJson(ref b, rdataAt);
+                        b.Append((byte)'"');
+                    }
+                    b.Append((byte)']');
+                }
+                b.Append((byte)'}');
             }
         }
         b.Append((byte)']');
@@ -413,12 +410,37 @@ public static class DnsMessageText
         return true;
     }
 
+    /// <summary>
+    /// JSON-escapes the text written since <paramref name="start"/>: names and rdata are written straight into the
+    /// output and, in the usual case that nothing in them needs escaping, left there.
+    /// </summary>
+    private static void EscapeWrittenJson(ref ByteBuilder b, int start)
+    {
+        int plain = Nmsg.Text.JsonString.IndexOfNeedsEscape(b.Written[start..]);
+        if (plain < 0)
+            return;
+        // Rare (a quote, backslash or control byte in DNS text): escape a copy of the rest.
+        int from = start + plain;
+        byte[] copy = System.Buffers.ArrayPool<byte>.Shared.Rent(b.Length - from);
+        try
+        {
+            ReadOnlySpan<byte> rest = copy.AsSpan(0, b.Length - from);
+            b.Written[from..].CopyTo(copy);
+            b.Truncate(from);
+            AppendJsonEscaped(ref b, rest);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
     /// <summary>nmsg's JSON string escaping (SPEC §6.3 step 3) of ASCII/UTF-8 text.</summary>
     internal static void AppendJsonString(ref ByteBuilder b, scoped ReadOnlySpan<byte> s)
     {
         b.Append((byte)'"');
         // Runs that need no escaping (all of most names and rdata) are copied whole.
-        int plain = s.IndexOfAny(Nmsg.Text.JsonString.NeedsEscape);
+        int plain = Nmsg.Text.JsonString.IndexOfNeedsEscape(s);
         if (plain < 0)
         {
             b.Append(s);
@@ -426,7 +448,14 @@ public static class DnsMessageText
             return;
         }
         b.Append(s[..plain]);
-        foreach (byte c in s[plain..])
+        AppendJsonEscaped(ref b, s[plain..]);
+        b.Append((byte)'"');
+    }
+
+    /// <summary>The escaped form of every byte of <paramref name="s"/>, no quotes.</summary>
+    private static void AppendJsonEscaped(ref ByteBuilder b, scoped ReadOnlySpan<byte> s)
+    {
+        foreach (byte c in s)
         {
             switch (c)
             {
@@ -464,6 +493,5 @@ public static class DnsMessageText
                     break;
             }
         }
-        b.Append((byte)'"');
     }
 }

@@ -133,9 +133,7 @@ public static class DnsNames
             int take = Math.Min(oclen, remaining);
             int real = Math.Clamp(src.Length - p, 0, take);
             ReadOnlySpan<byte> label = real > 0 ? src.Slice(p, real) : default;
-            int plain = label.IndexOfAnyExcept(s_plain);
-            if (plain < 0)
-                plain = real;
+            int plain = PlainLength(label);
             b.Append(label[..plain]);
             p += plain;
             remaining -= plain;
@@ -168,6 +166,39 @@ public static class DnsNames
     /// <summary>Label bytes written as themselves: <c>!</c>..<c>~</c> except <c>.</c> and <c>\</c>.</summary>
     private static readonly SearchValues<byte> s_plain = SearchValues.Create(
         "!\"#$%&'()*+,-/0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"u8);
+
+    /// <summary>
+    /// How many leading bytes of a label are written as themselves. Labels are mostly short, and below a vector's
+    /// width a plain loop beats the vectorized search.
+    /// </summary>
+    private static int PlainLength(ReadOnlySpan<byte> label)
+    {
+        if (label.Length >= 32)
+        {
+            int end = label.IndexOfAnyExcept(s_plain);
+            return end < 0 ? label.Length : end;
+        }
+        ReadOnlySpan<byte> plain = PlainBytes;
+        for (int i = 0; i < label.Length; i++)
+        {
+            if (plain[label[i]] == 0)
+                return i;
+        }
+        return label.Length;
+    }
+
+    /// <summary>1 for the bytes <see cref="s_plain"/> holds: <c>!</c>..<c>~</c> except <c>.</c> and <c>\</c>.</summary>
+    private static ReadOnlySpan<byte> PlainBytes =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0x00-0x1F
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, // ' ', '.'
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, // '\\'
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, // DEL
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 
     private static byte At(ReadOnlySpan<byte> s, int i) => (uint)i < (uint)s.Length ? s[i] : (byte)0;
 

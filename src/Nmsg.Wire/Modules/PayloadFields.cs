@@ -11,8 +11,10 @@ internal sealed class PayloadFields
     private Entry[] _entries = new Entry[32];
     private int _count;
 
-    // The last entry of each field number below IndexedNumbers, or -1: single values and absent fields without a scan.
+    // The first and last entry of each field number below IndexedNumbers, or -1, and each entry's next of the same
+    // number (Entry.Next): single values, absent fields and repeated fields without a scan of every entry.
     private const int IndexedNumbers = 64;
+    private readonly int[] _first = CreateIndex();
     private readonly int[] _last = CreateIndex();
 
     private static int[] CreateIndex()
@@ -22,6 +24,7 @@ internal sealed class PayloadFields
         return index;
     }
     private ReadOnlyMemory<byte> _payload;
+    private NmsgMessage? _message;
 
     [ThreadStatic]
     private static PayloadFields? t_cached;
@@ -29,31 +32,61 @@ internal sealed class PayloadFields
     /// <summary>A per-thread instance (formatting is synchronous and not re-entrant).</summary>
     public static PayloadFields ForThread() => t_cached ??= new PayloadFields();
 
-    private struct Entry
+    /// <summary>One occurrence of a field: its number, wire type, and value bits or where its bytes are.</summary>
+    internal struct Entry
     {
         public int Number;
         public WireType Wire;
         public ulong Bits;
         public int Offset;
         public int Length;
+        public int Next; // the next entry of the same number (numbers below IndexedNumbers), or -1
     }
 
-    /// <summary>Indexes a payload; throws <see cref="NmsgFormatException"/> if it is not valid protobuf or lacks a required field.</summary>
-    public void Load(ReadOnlyMemory<byte> payload, NmsgModule module)
+    /// <summary>
+    /// Indexes a message's payload as <see cref="Load(ReadOnlyMemory{byte}, NmsgModule?)"/> does and remembers the
+    /// message, so that its derived fields can use the same index (<see cref="IsLoadedFor"/>).
+    /// </summary>
+    public void Load(NmsgMessage message, NmsgModule module)
     {
+        Load(message.Payload, module);
+        _message = message;
+    }
+
+    /// <summary>True if this instance holds the index of <paramref name="message"/>'s current payload.</summary>
+    public bool IsLoadedFor(NmsgMessage message) => ReferenceEquals(_message, message) && _payload.Equals(message.Payload);
+
+    /// <summary>The indexed occurrences, in wire order.</summary>
+    public ReadOnlySpan<Entry> Entries => _entries.AsSpan(0, _count);
+
+    /// <summary>The payload the entries' offsets refer to.</summary>
+    public ReadOnlyMemory<byte> Payload => _payload;
+
+    /// <summary>
+    /// Indexes a payload; throws <see cref="NmsgFormatException"/> if it is not valid protobuf or lacks one of
+    /// <paramref name="module"/>'s required fields (none checked without a module).
+    /// </summary>
+    public void Load(ReadOnlyMemory<byte> payload, NmsgModule? module)
+    {
+        _message = null;
         _payload = payload;
+        // Only the slots the last payload set are reset: a payload has a few fields, the index has 64.
+        for (int i = 0; i < _count; i++)
+        {
+            int number = _entries[i].Number;
+            if ((uint)number < IndexedNumbers)
+                _first[number] = _last[number] = -1;
+        }
         _count = 0;
-        _last.AsSpan().Fill(-1);
         var reader = new ProtoReader(payload.Span);
         while (reader.TryReadTag(out int field, out WireType wt))
         {
             if (_count == _entries.Length)
                 Array.Resize(ref _entries, _entries.Length * 2);
-            if ((uint)field < IndexedNumbers)
-                _last[field] = _count;
-            ref Entry e = ref _entries[_count++];
+            ref Entry e = ref _entries[_count];
             e.Number = field;
             e.Wire = wt;
+            e.Next = -1;
             switch (wt)
             {
                 case WireType.Varint:
@@ -69,28 +102,27 @@ internal sealed class PayloadFields
                     (e.Offset, e.Length) = reader.ReadLengthDelimited();
                     break;
                 default:
-                    reader.Skip(wt);
-                    _count--;
-                    if ((uint)field < IndexedNumbers)
-                        _last[field] = LastOf(field);
-                    break;
+                    reader.Skip(wt); // groups: not used by NMSG, rejected
+                    continue;
             }
+            if ((uint)field < IndexedNumbers)
+            {
+                int previous = _last[field];
+                if (previous >= 0)
+                    _entries[previous].Next = _count;
+                else
+                    _first[field] = _count;
+                _last[field] = _count;
+            }
+            _count++;
         }
+        if (module is null)
+            return;
         foreach (int required in module.RequiredNumbers)
         {
             if (!Has(required))
                 ThrowMissing(module, required);
         }
-    }
-
-    private int LastOf(int number)
-    {
-        for (int i = _count - 1; i >= 0; i--)
-        {
-            if (_entries[i].Number == number)
-                return i;
-        }
-        return -1;
     }
 
     public bool Has(int number)
@@ -109,21 +141,30 @@ internal sealed class PayloadFields
     public void Collect(NmsgField field, List<NmsgFieldValue> values)
     {
         values.Clear();
-        if ((uint)field.Number < IndexedNumbers && _last[field.Number] < 0)
-            return;
-        for (int i = 0; i < _count; i++)
+        if ((uint)field.Number < IndexedNumbers)
         {
-            ref Entry e = ref _entries[i];
-            if (e.Number != field.Number)
-                continue;
-            if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
-                ExpandPacked(field.Wire, _payload.Span.Slice(e.Offset, e.Length), values);
-            else
-                values.Add(Convert(ref e, field));
+            for (int i = _first[field.Number]; i >= 0; i = _entries[i].Next)
+                Add(ref _entries[i], field, values);
+        }
+        else
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (_entries[i].Number == field.Number)
+                    Add(ref _entries[i], field, values);
+            }
         }
         // A singular field seen more than once: protobuf keeps the last.
         if (!field.IsRepeated && values.Count > 1)
             values.RemoveRange(0, values.Count - 1);
+    }
+
+    private void Add(ref Entry e, NmsgField field, List<NmsgFieldValue> values)
+    {
+        if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
+            ExpandPacked(field.Wire, _payload.Span.Slice(e.Offset, e.Length), values);
+        else
+            values.Add(Convert(ref e, field));
     }
 
     /// <summary>The value of a singular stored field (the last occurrence, as protobuf keeps), without a list.</summary>

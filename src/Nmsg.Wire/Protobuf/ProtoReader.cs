@@ -65,16 +65,31 @@ internal ref struct ProtoReader
 
     private ulong ReadVarintSlow()
     {
+        ReadOnlySpan<byte> d = _data;
+        int pos = _pos;
+        // Two bytes (lengths of 128..16383, ports, ids) without the loop.
+        if ((uint)(pos + 1) < (uint)d.Length && d[pos + 1] < 0x80)
+        {
+            _pos = pos + 2;
+            return (uint)(d[pos] & 0x7F) | ((uint)d[pos + 1] << 7);
+        }
         ulong result = 0;
         for (int shift = 0; shift < 70; shift += 7)
         {
-            if (_pos >= _data.Length)
+            if ((uint)pos >= (uint)d.Length)
+            {
+                _pos = pos;
                 ThrowHelper.Protobuf("truncated varint");
-            byte b = _data[_pos++];
+            }
+            byte b = d[pos++];
             result |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80)
+            {
+                _pos = pos;
                 return result;
+            }
         }
+        _pos = pos;
         ThrowHelper.Protobuf("malformed varint");
         return 0;
     }

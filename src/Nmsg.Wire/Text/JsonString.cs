@@ -13,6 +13,36 @@ internal static class JsonString
     internal static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
 
+    /// <summary>
+    /// The index of the first byte that needs a JSON escape, or -1. Short text (most DNS labels, names and rdata)
+    /// is checked in a plain loop: below a vector's width the vectorized search costs more than it saves.
+    /// </summary>
+    internal static int IndexOfNeedsEscape(ReadOnlySpan<byte> s)
+    {
+        if (s.Length >= 32)
+            return s.IndexOfAny(NeedsEscape);
+        ReadOnlySpan<byte> escaped = EscapedBytes;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (escaped[s[i]] != 0)
+                return i;
+        }
+        return -1;
+    }
+
+    /// <summary>1 for the bytes <see cref="NeedsEscape"/> holds: controls, <c>"</c> and <c>\</c>.</summary>
+    private static ReadOnlySpan<byte> EscapedBytes =>
+    [
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, // 0x00-0x1F
+        0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // '"'
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, // '\\'
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
     /// <summary>Writes a quoted, escaped .NET string (names, enum values, aliases: short, so transcoded on the stack).</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
     public static void Write(PooledBufferWriter w, string s)
@@ -117,7 +147,7 @@ internal static class JsonString
     public static void WriteEscapedContent(PooledBufferWriter w, ReadOnlySpan<byte> s)
     {
         int start = 0;
-        int first = s.IndexOfAny(NeedsEscape);
+        int first = IndexOfNeedsEscape(s);
         if (first < 0)
         {
             w.Write(s);

@@ -152,7 +152,7 @@ public static class NmsgJson
     {
         PayloadFields fields = PayloadFields.ForThread();
         if (m.HasPayloadField)
-            fields.Load(m.Payload, module);
+            fields.Load(m, module);
         else
             fields.Load(ReadOnlyMemory<byte>.Empty, module);
         List<NmsgFieldValue> values = t_values ??= [];
@@ -321,7 +321,7 @@ public static class NmsgJson
     private static void EscapeWritten(PooledBufferWriter w, int start)
     {
         ReadOnlySpan<byte> written = w.WrittenSpan[start..];
-        if (written.IndexOfAny(JsonString.NeedsEscape) < 0)
+        if (JsonString.IndexOfNeedsEscape(written) < 0)
             return;
         PooledBufferWriter text = Text();
         text.Write(written);

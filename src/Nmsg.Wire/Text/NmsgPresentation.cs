@@ -116,7 +116,7 @@ public static class NmsgPresentation
     private static bool WriteFields(NmsgMessage m, NmsgModule module, PooledBufferWriter w, byte[] endline)
     {
         PayloadFields fields = PayloadFields.ForThread();
-        fields.Load(m.Payload, module);
+        fields.Load(m, module);
         List<NmsgFieldValue> values = t_values ??= [];
         NmsgField[] all = module.FieldArray;
         for (int k = 0; k < all.Length; k++)

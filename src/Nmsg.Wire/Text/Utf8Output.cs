@@ -35,8 +35,33 @@ internal static class Utf8Output
             w.WriteByte((byte)('0' + (int)v));
             return;
         }
-        Utf8Formatter.TryFormat(v, w.GetSpan(20), out int n);
+        int n = DecimalLength(v);
+        Span<byte> d = w.GetSpan(20);
+        int at = n;
+        while (v >= 100)
+        {
+            ulong q = v / 100;
+            at -= 2;
+            TwoDigits(d[at..], (int)(v - q * 100));
+            v = q;
+        }
+        if (v >= 10)
+            TwoDigits(d, (int)v);
+        else
+            d[0] = (byte)('0' + (int)v);
         w.Advance(n);
+    }
+
+    /// <summary>The number of decimal digits of <paramref name="v"/> (at least 1).</summary>
+    private static int DecimalLength(ulong v)
+    {
+        int n = 1;
+        while (v >= 10_000)
+        {
+            v /= 10_000;
+            n += 4;
+        }
+        return v >= 1000 ? n + 3 : v >= 100 ? n + 2 : v >= 10 ? n + 1 : n;
     }
 
     public static void Int(this PooledBufferWriter w, long v)
@@ -140,8 +165,18 @@ internal static class Utf8Output
                 return false; // a tie: left to the runtime's convention
             if (rest > half)
                 q++;
-            whole = (ulong)(q / scale);
-            decimals = (ulong)(q % scale);
+            if (q <= ulong.MaxValue)
+            {
+                // The usual magnitudes: 64-bit division instead of 128-bit.
+                ulong small = (ulong)q;
+                whole = small / scale;
+                decimals = small - whole * scale;
+            }
+            else
+            {
+                whole = (ulong)(q / scale);
+                decimals = (ulong)(q % scale);
+            }
             if (q == UInt128.Zero && negative)
                 return false; // negative zero
         }
@@ -172,36 +207,65 @@ internal static class Utf8Output
         w.Advance(written);
     }
 
-    /// <summary>"YYYY-MM-DD HH:MM:SS" (UTC) of Unix seconds, as gmtime + %Y-%m-%d %T.</summary>
-    [ThreadStatic]
-    private static long t_cachedSeconds;
-
-    [ThreadStatic]
-    private static byte[]? t_cachedDate;
-
-    public static void DateTime(this PooledBufferWriter w, long seconds)
+    /// <summary>The text of the last second formatted on this thread (one thread-static read per use).</summary>
+    private sealed class DateCache
     {
-        // Consecutive messages mostly share their second: reuse its text.
-        if (t_cachedDate is { } cached && t_cachedSeconds == seconds)
-        {
-            w.Write(cached);
-            return;
-        }
-        int mark = w.WrittenCount;
-        FormatDateTime(w, seconds);
-        t_cachedDate = w.WrittenSpan[mark..].ToArray();
-        t_cachedSeconds = seconds;
+        public readonly byte[] Text = new byte[24]; // a date is 19 bytes; the raw-seconds fallback at most 20
+        public long Seconds;
+        public int Length; // 0: nothing cached yet
+        public long Day = long.MinValue; // the day whose "YYYY-MM-DD " starts Text, when Length is 19
     }
 
-    private static void FormatDateTime(PooledBufferWriter w, long seconds)
+    [ThreadStatic]
+    private static DateCache? t_date;
+
+    /// <summary>"YYYY-MM-DD HH:MM:SS" (UTC) of Unix seconds, as gmtime + %Y-%m-%d %T.</summary>
+    public static void DateTime(this PooledBufferWriter w, long seconds)
     {
-        // Days to civil date (Howard Hinnant's algorithm): no allocation, no format-string parsing.
-        long days = Math.DivRem(seconds, 86400, out long secOfDay);
+        // Consecutive messages mostly share their second, else their day: reuse that text, kept per thread.
+        DateCache cache = t_date ??= new DateCache();
+        if (cache.Length != 0 && cache.Seconds == seconds)
+        {
+            w.Write(cache.Text.AsSpan(0, cache.Length));
+            return;
+        }
+        long day = Math.DivRem(seconds, 86400, out long secOfDay);
         if (secOfDay < 0)
         {
             secOfDay += 86400;
-            days--;
+            day--;
         }
+        Span<byte> text = cache.Text;
+        if (day != cache.Day || cache.Length != DateTimeLength)
+        {
+            if (!TryFormatDate(day, text))
+            {
+                // Outside four-digit years: the raw seconds rather than an invalid date.
+                cache.Length = 0;
+                cache.Day = long.MinValue;
+                w.Int(seconds);
+                return;
+            }
+            cache.Day = day;
+        }
+        int sod = (int)secOfDay;
+        int minutes = sod / 60;
+        TwoDigits(text[11..], minutes / 60);
+        text[13] = (byte)':';
+        TwoDigits(text[14..], minutes % 60);
+        text[16] = (byte)':';
+        TwoDigits(text[17..], sod % 60);
+        cache.Length = DateTimeLength;
+        cache.Seconds = seconds;
+        w.Write(text[..DateTimeLength]);
+    }
+
+    private const int DateTimeLength = 19;
+
+    /// <summary>"YYYY-MM-DD " of a day number (days since 1970-01-01); false outside years 0..9999.</summary>
+    private static bool TryFormatDate(long days, Span<byte> d)
+    {
+        // Days to civil date (Howard Hinnant's algorithm): no allocation, no format-string parsing.
         long z = days + 719468;
         long era = (z >= 0 ? z : z - 146096) / 146097;
         long doe = z - era * 146097;
@@ -214,33 +278,40 @@ internal static class Utf8Output
         if (month <= 2)
             year++;
         if (year is < 0 or > 9999)
-        {
-            // Outside four-digit years: print the raw seconds rather than an invalid date.
-            w.Int(seconds);
-            return;
-        }
-        Span<byte> d = w.GetSpan(19);
-        Digits(d, (int)year, 4);
+            return false;
+        TwoDigits(d, (int)year / 100);
+        TwoDigits(d[2..], (int)year % 100);
         d[4] = (byte)'-';
-        Digits(d[5..], (int)month, 2);
+        TwoDigits(d[5..], (int)month);
         d[7] = (byte)'-';
-        Digits(d[8..], (int)day, 2);
+        TwoDigits(d[8..], (int)day);
         d[10] = (byte)' ';
-        Digits(d[11..], (int)(secOfDay / 3600), 2);
-        d[13] = (byte)':';
-        Digits(d[14..], (int)(secOfDay / 60 % 60), 2);
-        d[16] = (byte)':';
-        Digits(d[17..], (int)(secOfDay % 60), 2);
-        w.Advance(19);
+        return true;
     }
 
-    private static void Digits(Span<byte> d, int v, int n)
+    /// <summary>"00".."99", two bytes per value.</summary>
+    private static ReadOnlySpan<byte> DigitPairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    /// <summary>Two decimal digits of 0..99.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void TwoDigits(Span<byte> d, int v)
     {
-        for (int i = n - 1; i >= 0; i--)
+        ReadOnlySpan<byte> pair = DigitPairs.Slice(v * 2, 2);
+        d[1] = pair[1];
+        d[0] = pair[0];
+    }
+
+    /// <summary>Nine decimal digits of 0..999,999,999 (<c>%09u</c>), two at a time.</summary>
+    private static void NineDigits(Span<byte> d, uint v)
+    {
+        for (int i = 7; i > 0; i -= 2)
         {
-            d[i] = (byte)('0' + v % 10);
-            v /= 10;
+            uint q = v / 100;
+            TwoDigits(d[i..], (int)(v - q * 100));
+            v = q;
         }
+        d[0] = (byte)('0' + v);
     }
 
     /// <summary>The NMSG time text: date, '.', nanoseconds as %09u.</summary>
@@ -256,7 +327,7 @@ internal static class Utf8Output
         }
         Span<byte> d = w.GetSpan(10);
         d[0] = (byte)'.';
-        Digits(d[1..], (int)ns, 9);
+        NineDigits(d[1..], ns);
         w.Advance(10);
     }
 }

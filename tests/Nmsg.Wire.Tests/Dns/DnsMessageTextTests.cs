@@ -150,6 +150,22 @@ public class DnsMessageTextTests
     }
 
     [Fact]
+    public void Names_and_rdata_that_need_json_escapes_are_escaped_where_they_are_written()
+    {
+        // A quote is printed verbatim by wdns and a backslash escapes dots and itself: both need JSON escapes; the
+        // TXT rdata holds a quote (printed \") and a control byte (printed \001). Text before and after each escape
+        // stays as it was.
+        byte[] msg = new MessageBuilder(id: 5, flags: 0x8000)
+            .Question("we\"ird\\.na\\.me.", 16, 1)
+            .Rr(1, "we\"ird\\.na\\.me.", 16, 1, 7, [9, (byte)'s', (byte)'a', (byte)'y', (byte)' ', (byte)'"', (byte)'h', (byte)'i', (byte)'"', 1])
+            .Rr(1, "plain.", 16, 1, 7, [2, (byte)'o', (byte)'k'])
+            .Build();
+        Assert.Equal(
+            """{"header":{"opcode":"QUERY","rcode":"NOERROR","id":5,"flags":["qr"]},"question":[{"qname":"we\"ird\\.na\\.me.","qclass":"IN","qtype":"TXT"}],"answer":[{"rrname":"we\"ird\\.na\\.me.","rrttl":7,"rrclass":"IN","rrtype":"TXT","rdata":["\"say \\\"hi\\\"\\001\""]},{"rrname":"plain.","rrttl":7,"rrclass":"IN","rrtype":"TXT","rdata":["\"ok\""]}],"authority":[],"additional":[]}""",
+            Json(msg));
+    }
+
+    [Fact]
     public void Questions_never_merge_and_rrsigs_of_one_owner_do()
     {
         byte[] sig1 = Hex("0001 08 02 00000e10 00000002 00000001 1234 00 abcd");  // covers A

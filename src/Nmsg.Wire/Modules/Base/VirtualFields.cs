@@ -174,7 +174,9 @@ internal sealed class DnsQRView
         if (ReferenceEquals(v._message, m) && v._payload.Equals(m.Payload))
             return v;
         v._message = null;
-        if (!v.TryFromBytes(m.Payload))
+        // While a formatter prints the message, its payload is already indexed: no second pass over the bytes.
+        PayloadFields formatting = PayloadFields.ForThread();
+        if (!(formatting.IsLoadedFor(m) ? v.TryFromFields(formatting) : v.TryFromBytes(m.Payload)))
             v.From(m.Get<DnsQR>());
         else
         {
@@ -245,59 +247,62 @@ internal sealed class DnsQRView
     /// </summary>
     private bool TryFromBytes(ReadOnlyMemory<byte> payload)
     {
-        Reset();
+        PayloadFields fields = _fields ??= new PayloadFields();
         try
         {
-            var r = new Nmsg.Protobuf.ProtoReader(payload.Span);
-            int required = 0;
-            while (r.TryReadTag(out int field, out Nmsg.Protobuf.WireType wt))
-            {
-                switch (field)
-                {
-                    case 1 when wt == Nmsg.Protobuf.WireType.Varint:
-                        Type = (int)r.ReadVarint();
-                        required |= 1 << field;
-                        break;
-                    case 2 or 3 when wt == Nmsg.Protobuf.WireType.LengthDelimited:
-                        r.ReadLengthDelimited();
-                        required |= 1 << field;
-                        break;
-                    case 4 or 5 or 6 or 7 when wt == Nmsg.Protobuf.WireType.Varint:
-                        r.ReadVarint();
-                        required |= 1 << field;
-                        break;
-                    case 12 or 15 when wt == Nmsg.Protobuf.WireType.LengthDelimited:
-                        (int offset, int length) = r.ReadLengthDelimited();
-                        (field == 12 ? QueryPackets : ResponsePackets).Add(payload.Slice(offset, length));
-                        break;
-                    case 13 or 16 when wt == Nmsg.Protobuf.WireType.Varint:
-                        (field == 13 ? QueryTimeSec : ResponseTimeSec).Add((long)r.ReadVarint());
-                        break;
-                    case 14 or 17 when wt == Nmsg.Protobuf.WireType.Fixed32:
-                        (field == 14 ? QueryTimeNsec : ResponseTimeNsec).Add((int)r.ReadFixed32());
-                        break;
-                    case 21 when wt == Nmsg.Protobuf.WireType.Varint:
-                        HasUdpChecksum = true;
-                        UdpChecksum = (int)r.ReadVarint();
-                        break;
-                    case 22 when wt == Nmsg.Protobuf.WireType.Varint:
-                        ResolverAddressZeroed = r.ReadVarint() != 0;
-                        break;
-                    case 1 or 2 or 3 or 4 or 5 or 6 or 7 or 12 or 13 or 14 or 15 or 16 or 17 or 21 or 22:
-                        return false; // packed repeated or a wire type protobuf treats as unknown: its parser decides
-                    default:
-                        if (wt is Nmsg.Protobuf.WireType.StartGroup or Nmsg.Protobuf.WireType.EndGroup)
-                            return false;
-                        r.Skip(wt);
-                        break;
-                }
-            }
-            return required == 0b1111_1110;
+            // Groups and malformed input throw here: protobuf's parser decides then.
+            fields.Load(payload, module: null);
         }
         catch (NmsgFormatException)
         {
             return false;
         }
+        return TryFromFields(fields);
+    }
+
+    private PayloadFields? _fields;
+
+    /// <summary>Reads the fields from an index of the payload; false as <see cref="TryFromBytes"/>.</summary>
+    private bool TryFromFields(PayloadFields fields)
+    {
+        Reset();
+        ReadOnlyMemory<byte> payload = fields.Payload;
+        int required = 0;
+        foreach (ref readonly PayloadFields.Entry e in fields.Entries)
+        {
+            int field = e.Number;
+            Nmsg.Protobuf.WireType wt = e.Wire;
+            switch (field)
+            {
+                case 1 when wt == Nmsg.Protobuf.WireType.Varint:
+                    Type = (int)e.Bits;
+                    required |= 1 << field;
+                    break;
+                case 2 or 3 when wt == Nmsg.Protobuf.WireType.LengthDelimited:
+                case 4 or 5 or 6 or 7 when wt == Nmsg.Protobuf.WireType.Varint:
+                    required |= 1 << field;
+                    break;
+                case 12 or 15 when wt == Nmsg.Protobuf.WireType.LengthDelimited:
+                    (field == 12 ? QueryPackets : ResponsePackets).Add(payload.Slice(e.Offset, e.Length));
+                    break;
+                case 13 or 16 when wt == Nmsg.Protobuf.WireType.Varint:
+                    (field == 13 ? QueryTimeSec : ResponseTimeSec).Add((long)e.Bits);
+                    break;
+                case 14 or 17 when wt == Nmsg.Protobuf.WireType.Fixed32:
+                    (field == 14 ? QueryTimeNsec : ResponseTimeNsec).Add((int)e.Bits);
+                    break;
+                case 21 when wt == Nmsg.Protobuf.WireType.Varint:
+                    HasUdpChecksum = true;
+                    UdpChecksum = (int)e.Bits;
+                    break;
+                case 22 when wt == Nmsg.Protobuf.WireType.Varint:
+                    ResolverAddressZeroed = e.Bits != 0;
+                    break;
+                case 1 or 2 or 3 or 4 or 5 or 6 or 7 or 12 or 13 or 14 or 15 or 16 or 17 or 21 or 22:
+                    return false; // packed repeated or a wire type protobuf treats as unknown: its parser decides
+            }
+        }
+        return required == 0b1111_1110;
     }
 }
 
