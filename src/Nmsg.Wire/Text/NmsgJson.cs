@@ -77,8 +77,13 @@ public static class NmsgJson
             output.Hex(source, 8);
             output.Byte((byte)'"');
         }
-        WriteAliased(output, "operator", options.SetOperator != 0 ? options.SetOperator : message.Operator ?? 0, options.Aliases.OperatorName);
-        WriteAliased(output, "group", options.SetGroup != 0 ? options.SetGroup : message.Group ?? 0, options.Aliases.GroupName);
+        // (No delegate for the alias lookup: a method group argument allocates on every message.)
+        uint op = options.SetOperator != 0 ? options.SetOperator : message.Operator ?? 0;
+        if (op != 0)
+            WriteAliased(output, "operator", op, options.Aliases.OperatorName(op));
+        uint group = options.SetGroup != 0 ? options.SetGroup : message.Group ?? 0;
+        if (group != 0)
+            WriteAliased(output, "group", group, options.Aliases.GroupName(group));
 
         if (module is null)
         {
@@ -123,14 +128,12 @@ public static class NmsgJson
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteAliased(PooledBufferWriter w, string key, uint value, Func<uint, string?> alias)
+    private static void WriteAliased(PooledBufferWriter w, string key, uint value, string? alias)
     {
-        if (value == 0)
-            return;
         w.Write(",\""u8);
         w.Ascii(key);
         w.Write("\":"u8);
-        if (alias(value) is { } name)
+        if (alias is { } name)
             JsonString.Write(w, name);
         else
             w.UInt(value);
