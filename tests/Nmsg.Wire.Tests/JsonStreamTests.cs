@@ -178,8 +178,22 @@ public class JsonStreamTests
         Assert.Equal(expected, await ReadAsync(text, 2, NmsgJsonReader.DefaultChunkSize));
     }
 
+    /// <summary>A forward-only readable stream: everything but Read is fixed.</summary>
+    private abstract class ReadOnlyStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>Endless good lines, counting the reads it serves.</summary>
-    private sealed class EndlessStream : Stream
+    private sealed class EndlessStream : ReadOnlyStream
     {
         private readonly byte[] _line = Encoding.UTF8.GetBytes(Good.Replace("%", "80", StringComparison.Ordinal) + "\n");
         private long _position;
@@ -193,16 +207,6 @@ public class JsonStreamTests
             _position += count;
             return count;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Theory]
@@ -248,7 +252,7 @@ public class JsonStreamTests
     }
 
     /// <summary>A stream of text that fails after serving it.</summary>
-    private sealed class FailingStream(byte[] text, int servedAtOnce) : Stream
+    private sealed class FailingStream(byte[] text, int servedAtOnce) : ReadOnlyStream
     {
         private int _at;
 
@@ -261,16 +265,6 @@ public class JsonStreamTests
             _at += n;
             return n;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _at; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Theory]

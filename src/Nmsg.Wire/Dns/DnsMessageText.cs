@@ -339,33 +339,10 @@ public static class DnsMessageText
                 }
 
                 b.Append(sec == 0 ? ",\"qclass\":"u8 : ",\"rrclass\":"u8);
-                if (DnsMnemonics.ClassName(rr.Class) is { } cls)
-                {
-                    b.Append((byte)'"');
-                    b.AppendAscii(cls);
-                    b.Append((byte)'"');
-                }
-                else
-                {
-                    b.Append("\"CLASS"u8);
-                    b.AppendDecimal(rr.Class);
-                    b.Append((byte)'"');
-                }
-
+                AppendMnemonic(ref b, DnsMnemonics.ClassName(rr.Class), "\"CLASS"u8, rr.Class);
                 b.Append(sec == 0 ? ",\"qtype\":"u8 : ",\"rrtype\":"u8);
-                if (DnsMnemonics.TypeName(rr.Type) is { } type)
-                {
-                    b.Append((byte)'"');
-                    b.AppendAscii(type);
-                    b.Append((byte)'"');
-                }
-                else
-                {
-                    // nmsg prints the class number here (its bug, kept for byte equality).
-                    b.Append("\"TYPE"u8);
-                    b.AppendDecimal(rr.Class);
-                    b.Append((byte)'"');
-                }
+                // nmsg prints the class number for an unknown type (its bug, kept for byte equality).
+                AppendMnemonic(ref b, DnsMnemonics.TypeName(rr.Type), "\"TYPE"u8, rr.Class);
 
                 if (sec != 0)
                 {
@@ -408,6 +385,22 @@ public static class DnsMessageText
         line = nl < 0 ? rest : rest[..nl];
         rest = nl < 0 ? default : rest[nl..];
         return true;
+    }
+
+    // "NAME", or the unknown prefix and the number: "CLASS65280".
+    private static void AppendMnemonic(ref ByteBuilder b, string? name, scoped ReadOnlySpan<byte> unknownPrefix, uint number)
+    {
+        if (name is not null)
+        {
+            b.Append((byte)'"');
+            b.AppendAscii(name);
+        }
+        else
+        {
+            b.Append(unknownPrefix);
+            b.AppendDecimal(number);
+        }
+        b.Append((byte)'"');
     }
 
     /// <summary>
