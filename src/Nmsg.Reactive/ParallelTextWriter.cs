@@ -12,7 +12,8 @@ internal sealed class ParallelTextWriter
 {
     private const int BatchSize = 512;
     private readonly Stream _stream;
-    private readonly Action<NmsgMessage, IBufferWriter<byte>> _format;
+    private readonly bool _json;
+    private readonly NmsgTextOptions _text;
     private readonly Thread[] _threads;
     private readonly int _maxQueued;
     private readonly object _gate = new(); // guards the fields below
@@ -28,7 +29,8 @@ internal sealed class ParallelTextWriter
     public ParallelTextWriter(Stream stream, bool json, NmsgTextOptions text, int threads)
     {
         _stream = stream;
-        _format = json ? (m, o) => NmsgJson.Format(m, o, text) : (m, o) => NmsgPresentation.Format(m, o, text);
+        _json = json;
+        _text = text;
         _threads = new Thread[threads];
         _maxQueued = threads;
     }
@@ -152,7 +154,7 @@ internal sealed class ParallelTextWriter
         {
             for (int i = 0; i < batch.Count; i++)
             {
-                _format(batch.Messages[i], batch.Output);
+                TextFormat.Write(_json, batch.Messages[i], batch.Output, _text);
                 batch.Complete = batch.Output.WrittenCount;
             }
         }

@@ -213,6 +213,18 @@ internal sealed class BinarySink(string name, NmsgStreamWriter writer) : NmsgSin
     }
 }
 
+/// <summary>The two text formats behind one switch, for the text sinks.</summary>
+internal static class TextFormat
+{
+    public static void Write(bool json, NmsgMessage message, IBufferWriter<byte> output, NmsgTextOptions text)
+    {
+        if (json)
+            NmsgJson.Format(message, output, text);
+        else
+            NmsgPresentation.Format(message, output, text);
+    }
+}
+
 internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool json, NmsgTextSinkOptions options) : NmsgSink(name)
 {
     private const int FlushAt = 64 * 1024;
@@ -227,10 +239,7 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
             _parallel.Add(message);
             return;
         }
-        if (json)
-            NmsgJson.Format(message, _buffer, options.Text);
-        else
-            NmsgPresentation.Format(message, _buffer, options.Text);
+        TextFormat.Write(json, message, _buffer, options.Text);
         if (options.Unbuffered)
             FlushCore();
         else if (_buffer.WrittenCount >= FlushAt)
@@ -280,10 +289,7 @@ internal sealed class TextWriterSink(string name, TextWriter writer, bool json, 
     protected override void WriteCore(NmsgMessage message)
     {
         _buffer.ResetWrittenCount();
-        if (json)
-            NmsgJson.Format(message, _buffer, options.Text);
-        else
-            NmsgPresentation.Format(message, _buffer, options.Text);
+        TextFormat.Write(json, message, _buffer, options.Text);
         writer.Write(Encoding.UTF8.GetString(_buffer.WrittenSpan));
         if (options.Unbuffered)
             writer.Flush();

@@ -36,10 +36,7 @@ public static class DnsMessageText
                 var direct = ByteBuilder.Over(pooled, 4096);
                 try
                 {
-                    if (json)
-                        AppendJson(ref direct, m);
-                    else
-                        AppendDump(ref direct, m);
+                    Append(ref direct, m, json);
                     direct.CommitTo(pooled);
                 }
                 finally
@@ -51,10 +48,7 @@ public static class DnsMessageText
             var b = new ByteBuilder(stackalloc byte[2048]);
             try
             {
-                if (json)
-                    AppendJson(ref b, m);
-                else
-                    AppendDump(ref b, m);
+                Append(ref b, m, json);
                 b.CopyTo(output);
             }
             finally
@@ -70,6 +64,14 @@ public static class DnsMessageText
     }
 
     [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static void Append(ref ByteBuilder b, WireMessage m, bool json)
+    {
+        if (json)
+            AppendJson(ref b, m);
+        else
+            AppendDump(ref b, m);
+    }
+
     private static void AppendDump(ref ByteBuilder b, WireMessage m)
     {
         b.Append(";; ->>HEADER<<- opcode: "u8);
