@@ -34,14 +34,31 @@ internal ref struct ProtoReader
     public readonly bool End => _pos >= _data.Length;
 
     /// <summary>Reads a field key; returns false at the end of input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadTag(out int field, out WireType wireType)
     {
-        if (_pos >= _data.Length)
+        ReadOnlySpan<byte> d = _data;
+        int pos = _pos;
+        if ((uint)pos >= (uint)d.Length)
         {
             field = 0;
             wireType = 0;
             return false;
         }
+        uint key = d[pos];
+        if (key is >= 8 and < 0x80)
+        {
+            // Fields 1-15: a one-byte key, the case of every field NMSG defines.
+            _pos = pos + 1;
+            field = (int)(key >> 3);
+            wireType = (WireType)(key & 7);
+            return true;
+        }
+        return TryReadTagSlow(out field, out wireType);
+    }
+
+    private bool TryReadTagSlow(out int field, out WireType wireType)
+    {
         ulong key = ReadVarint();
         field = (int)(key >> 3);
         wireType = (WireType)(key & 7);
@@ -72,6 +89,25 @@ internal ref struct ProtoReader
         {
             _pos = pos + 2;
             return (uint)(d[pos] & 0x7F) | ((uint)d[pos + 1] << 7);
+        }
+        if (d.Length - pos >= 8)
+        {
+            // Up to eight bytes (times, CRCs, most ids) from one load: find the last byte by its clear top bit,
+            // then close up the 7-bit groups in three steps.
+            ulong word = BinaryPrimitives.ReadUInt64LittleEndian(d.Slice(pos, 8));
+            ulong ends = ~word & 0x8080808080808080UL;
+            if (ends != 0)
+            {
+                int bits = System.Numerics.BitOperations.TrailingZeroCount(ends) + 1; // through the last byte's top bit
+                ulong x = word & 0x7F7F7F7F7F7F7F7FUL;
+                if (bits < 64)
+                    x &= (1UL << bits) - 1;
+                x = (x & 0x007F007F007F007FUL) | ((x & 0x7F007F007F007F00UL) >> 1);
+                x = (x & 0x00003FFF00003FFFUL) | ((x & 0x3FFF00003FFF0000UL) >> 2);
+                x = (x & 0x000000000FFFFFFFUL) | ((x & 0x0FFFFFFF00000000UL) >> 4);
+                _pos = pos + (bits >> 3);
+                return x;
+            }
         }
         ulong result = 0;
         for (int shift = 0; shift < 70; shift += 7)
@@ -151,7 +187,7 @@ internal ref struct ProtoReader
 internal static class ProtoWriter
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int VarintSize(ulong value) => (70 - System.Numerics.BitOperations.LeadingZeroCount(value | 1)) / 7;
+    public static int VarintSize(ulong value) => (System.Numerics.BitOperations.Log2(value | 1) * 9 + 73) >> 6;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int WriteVarint(Span<byte> destination, ulong value)
@@ -164,5 +200,19 @@ internal static class ProtoWriter
         }
         destination[i++] = (byte)value;
         return i;
+    }
+
+    /// <summary>Writes a varint at <paramref name="at"/> and moves it past the varint.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteVarint(Span<byte> destination, ref int at, ulong value)
+    {
+        int i = at;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[i++] = (byte)value;
+        at = i;
     }
 }
