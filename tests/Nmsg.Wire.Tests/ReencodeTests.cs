@@ -78,6 +78,24 @@ public class ReencodeTests
         }
     }
 
+    [Fact]
+    public void A_decoded_message_given_a_new_payload_is_written_with_that_payload_s_crc()
+    {
+        // The encoder reuses the CRC a decoded payload arrived with; a replaced payload must not keep it.
+        List<NmsgMessage> messages = Decoding.ReadAll(Vectors.Read("plain/dns.nmsg")).Messages;
+        Assert.NotEmpty(messages);
+        byte[] changed = messages[0].Payload.ToArray();
+        changed[^1] ^= 0x01;
+        messages[0].Payload = changed;
+
+        byte[] ours = Reencode(messages, new NmsgEncoderOptions());
+        ReadOutcome back = Decoding.ReadAll(ours);
+        Assert.Null(back.Error);
+        Assert.Equal(0, back.Statistics.CrcFailures); // a stale CRC would have the decoder drop the message
+        Assert.Equal(messages.Count, back.Messages.Count);
+        Assert.Equal(changed, back.Messages[0].Payload.ToArray());
+    }
+
     /// <summary>A Random that replays the fragment ids nmsgtool drew, so fragmented output can be compared byte for byte.</summary>
     private sealed class ReplayRandom(IEnumerable<uint> ids) : Random
     {

@@ -76,6 +76,7 @@ public sealed class NmsgContainerEncoder : IDisposable
     private readonly ulong _sequenceId;
     private readonly NmsgEncoderOptions _options;
     private readonly Random _random;
+    private readonly bool _setAny; // --setsource/--setoperator/--setgroup
 
     // The container being filled: 10 reserved header bytes, then "0a len NmsgPayload" records.
     private readonly PooledBufferWriter _current = new(16384);
@@ -101,6 +102,7 @@ public sealed class NmsgContainerEncoder : IDisposable
         _random = _options.Random ?? Random.Shared;
         _sequenceId = _options.SequenceId ?? RandomSequenceId();
         _sequence = _options.InitialSequence;
+        _setAny = _options.SetSource is not null || _options.SetOperator is not null || _options.SetGroup is not null;
         _current.Advance(NmsgConstants.HeaderSize);
     }
 
@@ -155,9 +157,12 @@ public sealed class NmsgContainerEncoder : IDisposable
         bool hasPayload = message.HasPayloadField;
         byte present = message.PresenceBits;
         uint source = message.RawSource, op = message.RawOperator, group = message.RawGroup;
-        if (_options.SetSource is uint s) { source = s; present |= 1; }
-        if (_options.SetOperator is uint o) { op = o; present |= 2; }
-        if (_options.SetGroup is uint g) { group = g; present |= 4; }
+        if (_setAny)
+        {
+            if (_options.SetSource is uint s) { source = s; present |= 1; }
+            if (_options.SetOperator is uint o) { op = o; present |= 2; }
+            if (_options.SetGroup is uint g) { group = g; present |= 4; }
+        }
 
         int headerFields = 1 + ProtoWriter.VarintSize(vid) + 1 + ProtoWriter.VarintSize(msgtype)
             + 1 + ProtoWriter.VarintSize(sec) + 5
@@ -179,31 +184,31 @@ public sealed class NmsgContainerEncoder : IDisposable
         Span<byte> dst = _current.GetSpan(1 + 5 + size);
         int at = 0;
         dst[at++] = 0x0A;
-        at += ProtoWriter.WriteVarint(dst[at..], (uint)size);
+        ProtoWriter.WriteVarint(dst, ref at, (uint)size);
         dst[at++] = 0x08;
-        at += ProtoWriter.WriteVarint(dst[at..], vid);
+        ProtoWriter.WriteVarint(dst, ref at, vid);
         dst[at++] = 0x10;
-        at += ProtoWriter.WriteVarint(dst[at..], msgtype);
+        ProtoWriter.WriteVarint(dst, ref at, msgtype);
         dst[at++] = 0x18;
-        at += ProtoWriter.WriteVarint(dst[at..], sec);
+        ProtoWriter.WriteVarint(dst, ref at, sec);
         dst[at++] = 0x25;
-        BinaryPrimitives.WriteUInt32LittleEndian(dst[at..], message.Time.Nanoseconds);
+        BinaryPrimitives.WriteUInt32LittleEndian(dst.Slice(at, 4), message.Time.Nanoseconds);
         at += 4;
         if (hasPayload)
         {
             dst[at++] = 0x2A;
-            at += ProtoWriter.WriteVarint(dst[at..], (uint)len);
-            payload.CopyTo(dst[at..]);
+            ProtoWriter.WriteVarint(dst, ref at, (uint)len);
+            payload.CopyTo(dst.Slice(at, len));
             at += len;
         }
-        if ((present & 1) != 0) { dst[at++] = 0x38; at += ProtoWriter.WriteVarint(dst[at..], source); }
-        if ((present & 2) != 0) { dst[at++] = 0x40; at += ProtoWriter.WriteVarint(dst[at..], op); }
-        if ((present & 4) != 0) { dst[at++] = 0x48; at += ProtoWriter.WriteVarint(dst[at..], group); }
+        if ((present & 1) != 0) { dst[at++] = 0x38; ProtoWriter.WriteVarint(dst, ref at, source); }
+        if ((present & 2) != 0) { dst[at++] = 0x40; ProtoWriter.WriteVarint(dst, ref at, op); }
+        if ((present & 4) != 0) { dst[at++] = 0x48; ProtoWriter.WriteVarint(dst, ref at, group); }
         _current.Advance(at);
 
         if (_count == _crcs.Length)
             Array.Resize(ref _crcs, _crcs.Length * 2);
-        _crcs[_count++] = Crc32C.ComputeWire(payload);
+        _crcs[_count++] = message.TryGetWireCrc(out uint wireCrc) ? wireCrc : Crc32C.ComputeWire(payload);
         PayloadsWritten++;
 
         _estimate += n + 2 + (n >= 128 ? 1 : 0) + (n >= 16384 ? 1 : 0) + (n >= 1 << 21 ? 1 : 0) + 6;

@@ -86,8 +86,12 @@ internal static class NmsgEnvelope
         for (int i = 0; i < payloads; i++)
         {
             NmsgMessage m = output[first + i];
-            if (i < n && Crc32C.ComputeWire(m.Payload.Span) != crcs[i])
-                continue;
+            if (i < n)
+            {
+                if (Crc32C.ComputeWire(m.Payload.Span) != crcs[i])
+                    continue;
+                m.SetVerifiedWireCrc(crcs[i]);
+            }
             output[write++] = m;
         }
         int dropped = output.Count - write;
@@ -106,45 +110,45 @@ internal static class NmsgEnvelope
         ReadOnlyMemory<byte> payload = default;
         while (reader.TryReadTag(out int field, out WireType wt))
         {
-            switch (field)
+            // On the key (field and wire type together): one jump per field in the layout every encoder writes.
+            switch (((ulong)field << 3) | (ulong)wt)
             {
-                case 1 when wt == WireType.Varint:
+                case 0x08:
                     vid = (uint)reader.ReadVarint();
                     required |= 1;
                     break;
-                case 2 when wt == WireType.Varint:
+                case 0x10:
                     msgtype = (uint)reader.ReadVarint();
                     required |= 2;
                     break;
-                case 3 when wt == WireType.Varint:
+                case 0x18:
                     sec = (long)reader.ReadVarint();
                     required |= 4;
                     break;
-                case 4 when wt == WireType.Fixed32:
+                case 0x25:
                     nsec = reader.ReadFixed32();
                     required |= 8;
                     break;
-                case 5 when wt == WireType.LengthDelimited:
+                case 0x2A:
                     var (o, l) = reader.ReadLengthDelimited();
                     payload = bytes.Slice(o, l);
                     present |= 8;
                     break;
-                case 7 when wt == WireType.Varint:
+                case 0x38:
                     source = (uint)reader.ReadVarint();
                     present |= 1;
                     break;
-                case 8 when wt == WireType.Varint:
+                case 0x40:
                     op = (uint)reader.ReadVarint();
                     present |= 2;
                     break;
-                case 9 when wt == WireType.Varint:
+                case 0x48:
                     group = (uint)reader.ReadVarint();
                     present |= 4;
                     break;
-                case <= 5 or 7 or 8 or 9:
-                    ThrowHelper.Protobuf($"NmsgPayload field {field} has wire type {(int)wt}");
-                    break;
                 default:
+                    if (field is <= 5 or 7 or 8 or 9)
+                        ThrowHelper.Protobuf($"NmsgPayload field {field} has wire type {(int)wt}");
                     reader.Skip(wt);
                     break;
             }

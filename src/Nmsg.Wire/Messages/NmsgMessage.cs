@@ -13,9 +13,10 @@ public sealed partial class NmsgMessage
     private uint _source;
     private uint _operator;
     private uint _group;
-    private byte _present; // bit 0 source, 1 operator, 2 group, 3 payload, 4 decoded from a container
+    private uint _wireCrc;
+    private byte _present; // bit 0 source, 1 operator, 2 group, 3 payload, 4 decoded from a container, 5 _wireCrc set
 
-    private const byte SourceBit = 1, OperatorBit = 2, GroupBit = 4, PayloadBit = 8, FromWireBit = 16;
+    private const byte SourceBit = 1, OperatorBit = 2, GroupBit = 4, PayloadBit = 8, FromWireBit = 16, CrcBit = 32;
 
     /// <summary>Creates a message of the given type with a serialized payload.</summary>
     public NmsgMessage(uint vid, uint msgType, NmsgTimestamp time, ReadOnlyMemory<byte> payload)
@@ -43,6 +44,23 @@ public sealed partial class NmsgMessage
     /// <summary>Whether this message was decoded from a container (as opposed to built in memory).</summary>
     internal bool IsFromWire => (_present & FromWireBit) != 0;
 
+    /// <summary>
+    /// Remembers the payload's CRC-32C (wire byte order) as the container carried it and the decoder checked it, so
+    /// that an encoder writing the unchanged payload again need not compute it a second time.
+    /// </summary>
+    internal void SetVerifiedWireCrc(uint wireCrc)
+    {
+        _wireCrc = wireCrc;
+        _present |= CrcBit;
+    }
+
+    /// <summary>The payload's checked CRC-32C from the wire, while the payload is the one it was computed over.</summary>
+    internal bool TryGetWireCrc(out uint wireCrc)
+    {
+        wireCrc = _wireCrc;
+        return (_present & CrcBit) != 0;
+    }
+
     /// <summary>Vendor id (1 = base, 2 = SIE, …).</summary>
     public uint Vid { get; set; }
 
@@ -66,7 +84,8 @@ public sealed partial class NmsgMessage
             // As libnmsg does, an empty payload is written as an absent field.
             _payload = value;
             _typed = null;
-            _present = value.IsEmpty ? (byte)(_present & ~PayloadBit) : (byte)(_present | PayloadBit);
+            byte present = (byte)(_present & ~CrcBit); // a new payload has its own CRC
+            _present = value.IsEmpty ? (byte)(present & ~PayloadBit) : (byte)(present | PayloadBit);
         }
     }
 
