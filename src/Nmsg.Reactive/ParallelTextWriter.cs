@@ -15,13 +15,15 @@ internal sealed class ParallelTextWriter
     private readonly bool _json;
     private readonly NmsgTextOptions _text;
     private readonly Thread[] _threads;
-    private readonly int _maxQueued;
+    private readonly int _maxOutstanding;
     private readonly object _gate = new(); // guards the fields below
     private readonly Queue<Batch> _queue = new();
     private readonly Stack<Batch> _free = new();
+    private readonly Batch?[] _formatted; // formatted batches waiting for their turn, at Sequence % length
     private Batch _current = new();
     private long _submitted; // batches handed to the threads
-    private long _written; // batches written (or skipped after an error): the turn of the next writer
+    private long _written; // batches written (or skipped after an error): the next one to write
+    private bool _writing; // a thread is writing formatted batches in order
     private Exception? _error;
     private bool _started;
     private bool _stopping;
@@ -32,7 +34,9 @@ internal sealed class ParallelTextWriter
         _json = json;
         _text = text;
         _threads = new Thread[threads];
-        _maxQueued = threads;
+        // Enough batches in flight that no thread waits for another's: one formatting and one waiting per thread.
+        _maxOutstanding = 2 * threads;
+        _formatted = new Batch?[_maxOutstanding];
     }
 
     /// <summary>Collects a message; a full batch is handed to the threads (waiting while too many are queued).</summary>
@@ -80,7 +84,7 @@ internal sealed class ParallelTextWriter
                 throw _error;
             if (!_started)
                 Start();
-            while (_queue.Count >= _maxQueued)
+            while (_submitted - _written >= _maxOutstanding)
                 Monitor.Wait(_gate);
             batch.Sequence = _submitted++;
             _queue.Enqueue(batch);
@@ -113,17 +117,41 @@ internal sealed class ParallelTextWriter
                     return;
                 batch = _queue.Dequeue();
                 skip = _error is not null;
-                Monitor.PulseAll(_gate); // room for the next batch
             }
             if (!skip)
                 Format(batch);
             lock (_gate)
             {
-                while (_written != batch.Sequence)
-                    Monitor.Wait(_gate);
+                _formatted[batch.Sequence % _formatted.Length] = batch;
+                // A thread already writing takes this batch in its turn; this one goes back to formatting.
+                if (_writing)
+                    continue;
+                _writing = true;
+            }
+            WriteInTurn();
+        }
+    }
+
+    // Writes formatted batches while the next in order is ready, so the stream has one writer and the order of the
+    // batches is kept; no thread waits for another to finish formatting.
+    private void WriteInTurn()
+    {
+        while (true)
+        {
+            Batch batch;
+            bool skip;
+            lock (_gate)
+            {
+                int slot = (int)(_written % _formatted.Length);
+                if (_formatted[slot] is not { } next || next.Sequence != _written)
+                {
+                    _writing = false;
+                    return;
+                }
+                _formatted[slot] = null;
+                batch = next;
                 skip = _error is not null;
             }
-            // This thread's turn: the others wait for _written to move, so the stream has one writer.
             Exception? error = skip ? null : batch.Error;
             if (!skip && batch.Complete > 0)
             {
@@ -142,7 +170,7 @@ internal sealed class ParallelTextWriter
                 _error ??= error;
                 _written++;
                 _free.Push(batch);
-                Monitor.PulseAll(_gate);
+                Monitor.PulseAll(_gate); // room for the next batch; Drain may be waiting
             }
         }
     }
