@@ -52,6 +52,46 @@ public class ParallelTests
     }
 
     [Fact]
+    public async Task BatchesThatFinishOutOfOrderAreWrittenInOrder()
+    {
+        // Each heavy batch (the largest message of the plain vectors, 512 times) is followed by light ones that the
+        // other threads finish first; a slow stream makes formatted batches queue up behind the writer.
+        List<NmsgMessage> distinct = await Mixed(100);
+        NmsgMessage heavy = distinct.MaxBy(m => Format([m], json: true).Length)!;
+        NmsgMessage light = distinct.MinBy(m => Format([m], json: true).Length)!;
+        var messages = new List<NmsgMessage>();
+        for (int round = 0; round < 6; round++)
+        {
+            messages.AddRange(Enumerable.Repeat(heavy, 512));
+            messages.AddRange(Enumerable.Repeat(light, 3 * 512 + round));
+        }
+        var stream = new SlowStream();
+        NmsgSink sink = NmsgSink.Json(stream, Parallel4, leaveOpen: true);
+        await Task.Run(async () =>
+        {
+            foreach (NmsgMessage m in messages)
+                sink.OnNext(m);
+            await sink.CloseAsync();
+        }).WaitAsync(TimeSpan.FromSeconds(60)); // a lost turn would hang the writers
+        Assert.Equal(Format(messages, json: true), stream.ToArray());
+    }
+
+    private sealed class SlowStream : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Thread.Sleep(2);
+            base.Write(buffer.ToArray(), 0, buffer.Length);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Thread.Sleep(2);
+            base.Write(buffer, offset, count);
+        }
+    }
+
+    [Fact]
     public async Task FlushWritesEveryCollectedMessage()
     {
         List<NmsgMessage> messages = await Mixed(1_500);
