@@ -34,6 +34,22 @@ public static partial class NmsgJsonReader
         }
     }
 
+    /// <summary>
+    /// <see cref="Parse(ReadOnlySpan{byte}, NmsgTextOptions?, long)"/> with every line indexed by Utf8JsonReader: what
+    /// tests compare the scanner with.
+    /// </summary>
+    internal static NmsgMessage ParseWithReader(ReadOnlySpan<byte> line, NmsgTextOptions? options = null, long lineNumber = 0)
+    {
+        try
+        {
+            return ParseCore(line, options ?? NmsgTextOptions.Default, lineNumber, useScanner: false);
+        }
+        catch (JsonException e)
+        {
+            throw Error(lineNumber, null, $"not JSON: {e.Message}");
+        }
+    }
+
     /// <summary>Parses one line given as text.</summary>
     public static NmsgMessage Parse(string line, NmsgTextOptions? options = null, long lineNumber = 0)
     {
@@ -124,14 +140,14 @@ public static partial class NmsgJsonReader
     [ThreadStatic]
     private static Property[]? t_properties;
 
-    private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line)
+    private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line, bool useScanner = true)
     {
         uint source = 0, op = 0, group = 0;
         Property[] props = t_properties ??= new Property[32];
         string? opName = null, groupName = null;
         ModuleCache cache = t_moduleCache ??= new ModuleCache();
         var scan = new Scanner(json, cache);
-        bool fast = scan.Index(ref props);
+        bool fast = useScanner && scan.Index(ref props);
         string? vname = scan.Vname, mname = scan.Mname;
         NmsgTimestamp? time = scan.Time;
         bool hasMessage = scan.HasMessage;
@@ -460,6 +476,21 @@ public static partial class NmsgJsonReader
                 return false;
             ReadOnlySpan<byte> s = _s;
             int p = _p + 1;
+            if (p + Vector128<byte>.Count <= s.Length)
+            {
+                // Most strings end, unescaped, within sixteen bytes: classified inline.
+                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
+                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
+                int q = p + BitOperations.TrailingZeroCount(special);
+                if (special != 0 && s[q] == (byte)'"')
+                {
+                    start = p;
+                    length = q - p;
+                    _p = q + 1;
+                    return true;
+                }
+            }
             for (; ; )
             {
                 p = NmsgJsonReader.PlainEnd(s, p);
@@ -498,77 +529,150 @@ public static partial class NmsgJsonReader
             }
         }
 
+        /// <summary>
+        /// Steps over one value at nesting <paramref name="depth"/> (the line's object is 1), checking it as strictly
+        /// as the rest: one loop over the value's bytes with the open containers kept as bits, not a call per token,
+        /// since most of a dnsqr line is the derived query_json/response_json objects that are checked and ignored.
+        /// </summary>
         private bool Value(int depth)
         {
-            if (_p >= _s.Length || depth > MaxDepth)
-                return false;
-            switch (_s[_p])
+            ReadOnlySpan<byte> s = _s;
+            int p = _p;
+            ulong objects = 0; // bit i set: the container opened i levels up is an object
+            int open = 0;
+            for (; ; )
             {
-                case (byte)'"':
-                    return String(out _, out _, out _);
-                case (byte)'{':
-                    _p++;
-                    Ws();
-                    if (Is((byte)'}'))
+                // A value at p.
+                if (p >= s.Length || depth + open > MaxDepth)
+                    return false;
+                byte c = s[p];
+                if (c == (byte)'"')
+                {
+                    if ((p = StringEnd(s, p + 1)) < 0)
+                        return false;
+                }
+                else if (c == (byte)'{' || c == (byte)'[')
+                {
+                    open++;
+                    objects = (objects << 1) | (c == (byte)'{' ? 1UL : 0UL);
+                    p = SkipWs(s, p + 1);
+                    if (p < s.Length && s[p] == (c == (byte)'{' ? (byte)'}' : (byte)']'))
                     {
-                        _p++;
+                        p++;
+                        open--;
+                        objects >>= 1;
+                    }
+                    else if (c == (byte)'[')
+                    {
+                        continue; // the first element
+                    }
+                    else if ((p = Key(s, p)) < 0)
+                    {
+                        return false;
+                    }
+                    else
+                    {
+                        continue; // the first member's value
+                    }
+                }
+                else
+                {
+                    _p = p;
+                    if (!(c switch
+                    {
+                        (byte)'t' => Literal("true"u8),
+                        (byte)'f' => Literal("false"u8),
+                        (byte)'n' => Literal("null"u8),
+                        _ => Number(),
+                    }))
+                    {
+                        return false;
+                    }
+                    p = _p;
+                }
+                // After a value: close containers, or go on to the next element or member.
+                for (; ; )
+                {
+                    if (open == 0)
+                    {
+                        _p = p;
                         return true;
                     }
-                    for (; ; )
+                    p = SkipWs(s, p);
+                    if (p >= s.Length)
+                        return false;
+                    c = s[p];
+                    bool inObject = (objects & 1) != 0;
+                    if (c == (byte)',')
                     {
-                        Ws();
-                        if (!String(out _, out _, out _))
+                        p = SkipWs(s, p + 1);
+                        if (inObject && (p = Key(s, p)) < 0)
                             return false;
-                        Ws();
-                        if (!Is((byte)':'))
-                            return false;
-                        _p++;
-                        Ws();
-                        if (!Value(depth + 1))
-                            return false;
-                        Ws();
-                        if (Is((byte)','))
-                        {
-                            _p++;
-                            continue;
-                        }
-                        if (!Is((byte)'}'))
-                            return false;
-                        _p++;
-                        return true;
+                        break;
                     }
-                case (byte)'[':
-                    _p++;
-                    Ws();
-                    if (Is((byte)']'))
-                    {
-                        _p++;
-                        return true;
-                    }
-                    for (; ; )
-                    {
-                        Ws();
-                        if (!Value(depth + 1))
-                            return false;
-                        Ws();
-                        if (Is((byte)','))
-                        {
-                            _p++;
-                            continue;
-                        }
-                        if (!Is((byte)']'))
-                            return false;
-                        _p++;
-                        return true;
-                    }
-                case (byte)'t':
-                    return Literal("true"u8);
-                case (byte)'f':
-                    return Literal("false"u8);
-                case (byte)'n':
-                    return Literal("null"u8);
-                default:
-                    return Number();
+                    if (c != (inObject ? (byte)'}' : (byte)']'))
+                        return false;
+                    p++;
+                    open--;
+                    objects >>= 1;
+                }
+            }
+        }
+
+        /// <summary>A member's name and colon from <paramref name="p"/>: the position of its value (-1 if malformed).</summary>
+        private static int Key(ReadOnlySpan<byte> s, int p)
+        {
+            if (p >= s.Length || s[p] != (byte)'"' || (p = StringEnd(s, p + 1)) < 0)
+                return -1;
+            p = SkipWs(s, p);
+            if (p >= s.Length || s[p] != (byte)':')
+                return -1;
+            return SkipWs(s, p + 1);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int SkipWs(ReadOnlySpan<byte> s, int p)
+        {
+            while (p < s.Length && s[p] <= (byte)' ' && s[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+                p++;
+            return p;
+        }
+
+        /// <summary>
+        /// The position after a string's closing quote, its content starting at <paramref name="p"/> (-1 for a control
+        /// byte, a bad escape or no end). The first sixteen bytes are classified inline: most names end there.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int StringEnd(ReadOnlySpan<byte> s, int p)
+        {
+            if (p + Vector128<byte>.Count <= s.Length)
+            {
+                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
+                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
+                if (special != 0)
+                {
+                    p += BitOperations.TrailingZeroCount(special);
+                    if (s[p] == (byte)'"')
+                        return p + 1;
+                    return StringEndSlow(s, p);
+                }
+                p += Vector128<byte>.Count;
+            }
+            return StringEndSlow(s, p);
+        }
+
+        private static int StringEndSlow(ReadOnlySpan<byte> s, int p)
+        {
+            for (; ; )
+            {
+                p = NmsgJsonReader.PlainEnd(s, p);
+                if (p >= s.Length)
+                    return -1;
+                if (s[p] == (byte)'"')
+                    return p + 1;
+                if (s[p] != (byte)'\\' || !SkipEscape(s, ref p))
+                    return -1;
             }
         }
 
