@@ -115,6 +115,36 @@ public class JsonScannerTests
     }
 
     [Theory]
+    [InlineData("2020-01-02 03:04:05")]
+    [InlineData("2020-01-02 03:04:05.5")]
+    [InlineData("2020-01-02 03:04:05.123456789")]
+    [InlineData("2020-01-02 03:04:05.0000000000000000001")]
+    [InlineData("2020-01-02 03:04:05.4294967295")]
+    [InlineData("2020-01-02 03:04:05.4294967296")]
+    [InlineData("2020-01-02 03:04:05.")]
+    [InlineData("2020-01-02 03:04:05.+5")]
+    [InlineData("2020-01-02 03:04:05.5.5")]
+    [InlineData("2020-01-02 03:04:05 ")]
+    [InlineData("2020-02-29 23:59:60")]
+    [InlineData("2021-02-29 00:00:00")]
+    [InlineData("2020-13-01 00:00:00")]
+    [InlineData("2020-00-01 00:00:00")]
+    [InlineData("2020-01-00 00:00:00")]
+    [InlineData("2020-01-01 24:00:00")]
+    [InlineData("2020-01-01 00:60:00")]
+    [InlineData("0000-01-01 00:00:00")]
+    [InlineData("9999-12-31 23:59:59.999999999")]
+    [InlineData("2020-01-01T00:00:00")]
+    [InlineData("2020/01/01 00:00:00")]
+    [InlineData("202a-01-01 00:00:00")]
+    [InlineData("20\u00320-01-01 00:00:00")]
+    [InlineData("")]
+    public void Times_read_the_same(string time)
+    {
+        AssertSame(Encoding.UTF8.GetBytes($"{{\"time\":\"{time}\",\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{{\"srcport\":1}}}}"));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(40)]
     [InlineData(56)]

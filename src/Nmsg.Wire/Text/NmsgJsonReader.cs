@@ -22,11 +22,14 @@ public static partial class NmsgJsonReader
     /// naming the line and the field for anything nmsgtool would reject.
     /// </summary>
     public static NmsgMessage Parse(ReadOnlySpan<byte> line, NmsgTextOptions? options = null, long lineNumber = 0)
+        => Parse(line, options ?? NmsgTextOptions.Default, lineNumber, ascii: false);
+
+    /// <summary>Parses one line; <paramref name="ascii"/>: the caller has found it all ASCII (the scanner then does not look again).</summary>
+    private static NmsgMessage Parse(ReadOnlySpan<byte> line, NmsgTextOptions options, long lineNumber, bool ascii)
     {
-        options ??= NmsgTextOptions.Default;
         try
         {
-            return ParseCore(line, options, lineNumber);
+            return ParseCore(line, options, lineNumber, useScanner: true, ascii);
         }
         catch (JsonException e)
         {
@@ -42,7 +45,7 @@ public static partial class NmsgJsonReader
     {
         try
         {
-            return ParseCore(line, options ?? NmsgTextOptions.Default, lineNumber, useScanner: false);
+            return ParseCore(line, options ?? NmsgTextOptions.Default, lineNumber, useScanner: false, ascii: false);
         }
         catch (JsonException e)
         {
@@ -140,14 +143,14 @@ public static partial class NmsgJsonReader
     [ThreadStatic]
     private static Property[]? t_properties;
 
-    private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line, bool useScanner = true)
+    private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line, bool useScanner, bool ascii)
     {
         uint source = 0, op = 0, group = 0;
         Property[] props = t_properties ??= new Property[32];
         string? opName = null, groupName = null;
         ModuleCache cache = t_moduleCache ??= new ModuleCache();
         var scan = new Scanner(json, cache);
-        bool fast = useScanner && scan.Index(ref props);
+        bool fast = useScanner && scan.Index(ref props, ascii);
         string? vname = scan.Vname, mname = scan.Mname;
         NmsgTimestamp? time = scan.Time;
         bool hasMessage = scan.HasMessage;
@@ -185,13 +188,13 @@ public static partial class NmsgJsonReader
             if (at < 0)
                 continue;
             if (!f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
-                    props[at].ValueEscaped, builder, out NmsgFieldValue simple))
+                    props[at].ValueEscaped, fast, builder, out NmsgFieldValue simple))
             {
                 builder.Add(f, simple);
                 continue;
             }
             if (f.IsRepeated && props[at].Token == JsonTokenType.StartArray
-                && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), builder))
+                && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), fast, builder))
                 continue;
             var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
             value.Read();
@@ -313,9 +316,9 @@ public static partial class NmsgJsonReader
         public bool HasMessage;
         public int Count, VnameAt = -1, MnameAt = -1;
 
-        public bool Index(ref Property[] props)
+        public bool Index(ref Property[] props, bool ascii)
         {
-            if (!System.Text.Ascii.IsValid(_s))
+            if (!ascii && !System.Text.Ascii.IsValid(_s))
                 return false;
             Ws();
             if (!Is((byte)'{'))
@@ -737,17 +740,23 @@ public static partial class NmsgJsonReader
     private static bool TryParseTimeAscii(ReadOnlySpan<byte> ascii, out NmsgTimestamp time)
     {
         time = default;
-        if (ascii.Length > 64)
+        int dot = ascii.IndexOf((byte)'.');
+        if (!TimeText.TryParse(dot >= 0 ? ascii[..dot] : ascii, out long seconds))
             return false;
-        Span<char> buffer = stackalloc char[64];
-        ReadOnlySpan<char> s = buffer[..Encoding.ASCII.GetChars(ascii, buffer)];
-        int dot = s.IndexOf('.');
-        if (!TimeText.TryParse(dot >= 0 ? s[..dot] : s, out long seconds))
-            return false;
-        uint ns = 0;
-        if (dot >= 0 && !uint.TryParse(s[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out ns))
-            return false;
-        time = new NmsgTimestamp(seconds, ns);
+        ulong ns = 0;
+        if (dot >= 0)
+        {
+            // As uint.TryParse with NumberStyles.None: one digit or more, and no more than uint holds.
+            ReadOnlySpan<byte> digits = ascii[(dot + 1)..];
+            if (digits.IsEmpty)
+                return false;
+            foreach (byte c in digits)
+            {
+                if (c is < (byte)'0' or > (byte)'9' || (ns = ns * 10 + (uint)(c - '0')) > uint.MaxValue)
+                    return false;
+            }
+        }
+        time = new NmsgTimestamp(seconds, (uint)ns);
         return true;
     }
 
@@ -865,8 +874,9 @@ public static partial class NmsgJsonReader
     /// <summary>
     /// A singular value from its raw JSON token where that needs no reader: integers, IP addresses and
     /// custom-parsed ASCII strings. False (the reader path then decides, with its errors) for anything else.
+    /// <paramref name="ascii"/>: the whole line is known to be ASCII (the scanner took it).
     /// </summary>
-    private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, PayloadBuilder builder,
+    private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, bool ascii, PayloadBuilder builder,
         out NmsgFieldValue value)
     {
         value = default;
@@ -875,7 +885,7 @@ public static partial class NmsgJsonReader
             if (escaped || raw.Length < 2)
                 return false;
             ReadOnlySpan<byte> text = raw[1..^1];
-            if (!System.Text.Ascii.IsValid(text))
+            if (!ascii && !System.Text.Ascii.IsValid(text))
                 return false;
             if (FieldParsers.HasParser(f))
                 return FieldParsers.TryParseAscii(f, text, builder, out value);
@@ -960,7 +970,7 @@ public static partial class NmsgJsonReader
     /// A repeated value whose elements are all what <see cref="TryParseSimple"/> takes, read from the (already
     /// validated) array text; false, with nothing added, where any element needs the reader path.
     /// </summary>
-    private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, PayloadBuilder builder)
+    private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, bool ascii, PayloadBuilder builder)
     {
         List<NmsgFieldValue> elements = t_elements ??= [];
         elements.Clear();
@@ -998,7 +1008,7 @@ public static partial class NmsgJsonReader
             {
                 return false;
             }
-            if (!TryParseSimple(f, array[start..p], token, escaped: false, builder, out NmsgFieldValue v))
+            if (!TryParseSimple(f, array[start..p], token, escaped: false, ascii, builder, out NmsgFieldValue v))
                 return false;
             elements.Add(v);
         }
