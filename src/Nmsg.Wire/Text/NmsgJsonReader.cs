@@ -143,6 +143,7 @@ public static partial class NmsgJsonReader
     [ThreadStatic]
     private static Property[]? t_properties;
 
+    [SkipLocalsInit] // stack buffers are written before they are read
     private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line, bool useScanner, bool ascii)
     {
         uint source = 0, op = 0, group = 0;
@@ -723,9 +724,11 @@ public static partial class NmsgJsonReader
         }
 
         /// <summary>A number or literal must be followed by whitespace or structure (or the end).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private readonly bool Delimited()
             => _p >= _s.Length || _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)'}' or (byte)']';
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private readonly int Digits(int p)
         {
             while (p < _s.Length && IsDigit(_s[p]))
@@ -845,6 +848,7 @@ public static partial class NmsgJsonReader
     }
 
     /// <summary>libnmsg's time: "%Y-%m-%d %T[.nanoseconds]" (raw digits), or seconds as an integer or a double.</summary>
+    [SkipLocalsInit] // stack buffers are written before they are read
     private static NmsgTimestamp ParseTime(ref Utf8JsonReader e, long line)
     {
         if (e.TokenType == JsonTokenType.Number)
@@ -876,6 +880,7 @@ public static partial class NmsgJsonReader
     /// custom-parsed ASCII strings. False (the reader path then decides, with its errors) for anything else.
     /// <paramref name="ascii"/>: the whole line is known to be ASCII (the scanner took it).
     /// </summary>
+    [SkipLocalsInit] // stack buffers are written before they are read
     private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, bool ascii, PayloadBuilder builder,
         out NmsgFieldValue value)
     {
@@ -1017,6 +1022,7 @@ public static partial class NmsgJsonReader
         return true;
     }
 
+    [SkipLocalsInit] // stack buffers are written before they are read
     private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line)
     {
         if (FieldParsers.HasParser(f))
