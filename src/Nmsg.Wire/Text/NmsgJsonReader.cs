@@ -452,13 +452,13 @@ public static partial class NmsgJsonReader
             }
         }
 
-        private readonly bool Is(byte c) => _p < _s.Length && _s[_p] == c;
+        private readonly bool Is(byte c) => (uint)_p < (uint)_s.Length && _s[_p] == c;
 
         /// <summary>Skips whitespace; most often there is none, which is decided inline.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Ws()
         {
-            if (_p < _s.Length && _s[_p] <= (byte)' ')
+            if ((uint)_p < (uint)_s.Length && _s[_p] <= (byte)' ')
                 SkipWhitespace();
         }
 
@@ -472,6 +472,7 @@ public static partial class NmsgJsonReader
         /// A string without control bytes, whose escapes are JSON's: its content's position, and whether it has
         /// escapes (the value is then read with Utf8JsonReader, or unescaped, where it is used).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private bool String(out int start, out int length, out bool escaped)
         {
             start = length = 0;
@@ -547,7 +548,7 @@ public static partial class NmsgJsonReader
             for (; ; )
             {
                 // A value at p.
-                if (p >= s.Length || depth + open > MaxDepth)
+                if ((uint)p >= (uint)s.Length || depth + open > MaxDepth)
                     return false;
                 byte c = s[p];
                 if (c == (byte)'"')
@@ -560,7 +561,7 @@ public static partial class NmsgJsonReader
                     open++;
                     objects = (objects << 1) | (c == (byte)'{' ? 1UL : 0UL);
                     p = SkipWs(s, p + 1);
-                    if (p < s.Length && s[p] == (c == (byte)'{' ? (byte)'}' : (byte)']'))
+                    if ((uint)p < (uint)s.Length && s[p] == (c == (byte)'{' ? (byte)'}' : (byte)']'))
                     {
                         p++;
                         open--;
@@ -603,7 +604,7 @@ public static partial class NmsgJsonReader
                         return true;
                     }
                     p = SkipWs(s, p);
-                    if (p >= s.Length)
+                    if ((uint)p >= (uint)s.Length)
                         return false;
                     c = s[p];
                     bool inObject = (objects & 1) != 0;
@@ -624,21 +625,28 @@ public static partial class NmsgJsonReader
         }
 
         /// <summary>A member's name and colon from <paramref name="p"/>: the position of its value (-1 if malformed).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int Key(ReadOnlySpan<byte> s, int p)
         {
-            if (p >= s.Length || s[p] != (byte)'"' || (p = StringEnd(s, p + 1)) < 0)
+            if ((uint)p >= (uint)s.Length || s[p] != (byte)'"' || (p = StringEnd(s, p + 1)) < 0)
                 return -1;
             p = SkipWs(s, p);
-            if (p >= s.Length || s[p] != (byte)':')
+            if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
                 return -1;
             return SkipWs(s, p + 1);
         }
 
+        /// <summary>Where the whitespace from <paramref name="p"/> ends; a byte above the space ends it at once.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int SkipWs(ReadOnlySpan<byte> s, int p)
         {
-            while (p < s.Length && s[p] <= (byte)' ' && s[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+            while ((uint)p < (uint)s.Length)
+            {
+                byte c = s[p];
+                if (c > (byte)' ' || (c != (byte)' ' && c != (byte)'\t' && c != (byte)'\n' && c != (byte)'\r'))
+                    break;
                 p++;
+            }
             return p;
         }
 
@@ -968,27 +976,24 @@ public static partial class NmsgJsonReader
         }
     }
 
-    [ThreadStatic]
-    private static List<NmsgFieldValue>? t_elements;
-
     /// <summary>
     /// A repeated value whose elements are all what <see cref="TryParseSimple"/> takes, read from the (already
-    /// validated) array text; false, with nothing added, where any element needs the reader path.
+    /// validated) array text; false, with nothing added, where any element needs the reader path (the elements
+    /// go to the builder as they are read and are taken back then).
     /// </summary>
     private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, bool ascii, PayloadBuilder builder)
     {
-        List<NmsgFieldValue> elements = t_elements ??= [];
-        elements.Clear();
+        int before = builder.Count;
         int p = 1;
         for (; ; )
         {
             while (p < array.Length && array[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
                 p++;
             if (p >= array.Length)
-                return false;
+                return Undo(builder, before);
             if (array[p] == (byte)']')
-                break;
-            if (array[p] == (byte)',' && elements.Count > 0)
+                return true;
+            if (array[p] == (byte)',' && builder.Count > before)
             {
                 p++;
                 continue;
@@ -999,7 +1004,7 @@ public static partial class NmsgJsonReader
             {
                 int end = PlainEnd(array, p + 1);
                 if (end >= array.Length || array[end] != (byte)'"')
-                    return false; // escapes: the reader path
+                    return Undo(builder, before); // escapes: the reader path
                 p = end + 1;
                 token = JsonTokenType.String;
             }
@@ -1011,15 +1016,18 @@ public static partial class NmsgJsonReader
             }
             else
             {
-                return false;
+                return Undo(builder, before);
             }
             if (!TryParseSimple(f, array[start..p], token, escaped: false, ascii, builder, out NmsgFieldValue v))
-                return false;
-            elements.Add(v);
-        }
-        foreach (NmsgFieldValue v in elements)
+                return Undo(builder, before);
             builder.Add(f, v);
-        return true;
+        }
+    }
+
+    private static bool Undo(PayloadBuilder builder, int count)
+    {
+        builder.Truncate(count);
+        return false;
     }
 
     [SkipLocalsInit] // stack buffers are written before they are read
