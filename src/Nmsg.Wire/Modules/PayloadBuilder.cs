@@ -72,6 +72,12 @@ internal sealed class PayloadBuilder(NmsgModule module)
 
     public void Add(NmsgField field, NmsgFieldValue value) => _values.Add((field, value));
 
+    /// <summary>The number of values added so far.</summary>
+    public int Count => _values.Count;
+
+    /// <summary>Takes back the values added after the first <paramref name="count"/>.</summary>
+    public void Truncate(int count) => _values.RemoveRange(count, _values.Count - count);
+
     /// <summary>Removes the values of a field (a singular field set twice keeps the last).</summary>
     public void Clear(NmsgField field) => _values.RemoveAll(v => v.Field == field);
 

@@ -17,6 +17,7 @@ internal static class FieldParsers
     /// string: true with the same value <see cref="Parse"/> gives; false where that needs the text (other formats,
     /// non-ASCII text, long values) or fails (then <see cref="Parse"/> is asked, and gives the reason).
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit] // stack buffers are written before they are read
     public static bool TryParseAscii(NmsgField f, ReadOnlySpan<byte> ascii, PayloadBuilder builder, out NmsgFieldValue value)
     {
         value = default;

@@ -98,8 +98,8 @@ public static partial class NmsgJsonReader
 
     /// <summary>One line as read from a stream: text that is not UTF-8 is decoded with replacement characters first, as StreamReader does.</summary>
     private static NmsgMessage ParseLine(ReadOnlySpan<byte> line, NmsgTextOptions options, long number)
-        => System.Text.Ascii.IsValid(line) || System.Text.Unicode.Utf8.IsValid(line)
-            ? Parse(line, options, number)
+        => System.Text.Ascii.IsValid(line) ? Parse(line, options, number, ascii: true)
+            : System.Text.Unicode.Utf8.IsValid(line) ? Parse(line, options, number, ascii: false)
             : Parse(Encoding.UTF8.GetString(line), options, number);
 
     /// <summary>A chunk on its way through the workers: its messages, and its bad lines by position.</summary>

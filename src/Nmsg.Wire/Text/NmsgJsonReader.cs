@@ -22,11 +22,30 @@ public static partial class NmsgJsonReader
     /// naming the line and the field for anything nmsgtool would reject.
     /// </summary>
     public static NmsgMessage Parse(ReadOnlySpan<byte> line, NmsgTextOptions? options = null, long lineNumber = 0)
+        => Parse(line, options ?? NmsgTextOptions.Default, lineNumber, ascii: false);
+
+    /// <summary>Parses one line; <paramref name="ascii"/>: the caller has found it all ASCII (the scanner then does not look again).</summary>
+    private static NmsgMessage Parse(ReadOnlySpan<byte> line, NmsgTextOptions options, long lineNumber, bool ascii)
     {
-        options ??= NmsgTextOptions.Default;
         try
         {
-            return ParseCore(line, options, lineNumber);
+            return ParseCore(line, options, lineNumber, useScanner: true, ascii);
+        }
+        catch (JsonException e)
+        {
+            throw Error(lineNumber, null, $"not JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Parse(ReadOnlySpan{byte}, NmsgTextOptions?, long)"/> with every line indexed by Utf8JsonReader: what
+    /// tests compare the scanner with.
+    /// </summary>
+    internal static NmsgMessage ParseWithReader(ReadOnlySpan<byte> line, NmsgTextOptions? options = null, long lineNumber = 0)
+    {
+        try
+        {
+            return ParseCore(line, options ?? NmsgTextOptions.Default, lineNumber, useScanner: false, ascii: false);
         }
         catch (JsonException e)
         {
@@ -124,14 +143,15 @@ public static partial class NmsgJsonReader
     [ThreadStatic]
     private static Property[]? t_properties;
 
-    private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line)
+    [SkipLocalsInit] // stack buffers are written before they are read
+    private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line, bool useScanner, bool ascii)
     {
         uint source = 0, op = 0, group = 0;
         Property[] props = t_properties ??= new Property[32];
         string? opName = null, groupName = null;
         ModuleCache cache = t_moduleCache ??= new ModuleCache();
         var scan = new Scanner(json, cache);
-        bool fast = scan.Index(ref props);
+        bool fast = useScanner && scan.Index(ref props, ascii);
         string? vname = scan.Vname, mname = scan.Mname;
         NmsgTimestamp? time = scan.Time;
         bool hasMessage = scan.HasMessage;
@@ -169,13 +189,13 @@ public static partial class NmsgJsonReader
             if (at < 0)
                 continue;
             if (!f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
-                    props[at].ValueEscaped, builder, out NmsgFieldValue simple))
+                    props[at].ValueEscaped, fast, builder, out NmsgFieldValue simple))
             {
                 builder.Add(f, simple);
                 continue;
             }
             if (f.IsRepeated && props[at].Token == JsonTokenType.StartArray
-                && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), builder))
+                && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), fast, builder))
                 continue;
             var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
             value.Read();
@@ -297,9 +317,9 @@ public static partial class NmsgJsonReader
         public bool HasMessage;
         public int Count, VnameAt = -1, MnameAt = -1;
 
-        public bool Index(ref Property[] props)
+        public bool Index(ref Property[] props, bool ascii)
         {
-            if (!System.Text.Ascii.IsValid(_s))
+            if (!ascii && !System.Text.Ascii.IsValid(_s))
                 return false;
             Ws();
             if (!Is((byte)'{'))
@@ -432,13 +452,13 @@ public static partial class NmsgJsonReader
             }
         }
 
-        private readonly bool Is(byte c) => _p < _s.Length && _s[_p] == c;
+        private readonly bool Is(byte c) => (uint)_p < (uint)_s.Length && _s[_p] == c;
 
         /// <summary>Skips whitespace; most often there is none, which is decided inline.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Ws()
         {
-            if (_p < _s.Length && _s[_p] <= (byte)' ')
+            if ((uint)_p < (uint)_s.Length && _s[_p] <= (byte)' ')
                 SkipWhitespace();
         }
 
@@ -452,6 +472,7 @@ public static partial class NmsgJsonReader
         /// A string without control bytes, whose escapes are JSON's: its content's position, and whether it has
         /// escapes (the value is then read with Utf8JsonReader, or unescaped, where it is used).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private bool String(out int start, out int length, out bool escaped)
         {
             start = length = 0;
@@ -460,6 +481,21 @@ public static partial class NmsgJsonReader
                 return false;
             ReadOnlySpan<byte> s = _s;
             int p = _p + 1;
+            if (p + Vector128<byte>.Count <= s.Length)
+            {
+                // Most strings end, unescaped, within sixteen bytes: classified inline.
+                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
+                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
+                int q = p + BitOperations.TrailingZeroCount(special);
+                if (special != 0 && s[q] == (byte)'"')
+                {
+                    start = p;
+                    length = q - p;
+                    _p = q + 1;
+                    return true;
+                }
+            }
             for (; ; )
             {
                 p = NmsgJsonReader.PlainEnd(s, p);
@@ -498,77 +534,157 @@ public static partial class NmsgJsonReader
             }
         }
 
+        /// <summary>
+        /// Steps over one value at nesting <paramref name="depth"/> (the line's object is 1), checking it as strictly
+        /// as the rest: one loop over the value's bytes with the open containers kept as bits, not a call per token,
+        /// since most of a dnsqr line is the derived query_json/response_json objects that are checked and ignored.
+        /// </summary>
         private bool Value(int depth)
         {
-            if (_p >= _s.Length || depth > MaxDepth)
-                return false;
-            switch (_s[_p])
+            ReadOnlySpan<byte> s = _s;
+            int p = _p;
+            ulong objects = 0; // bit i set: the container opened i levels up is an object
+            int open = 0;
+            for (; ; )
             {
-                case (byte)'"':
-                    return String(out _, out _, out _);
-                case (byte)'{':
-                    _p++;
-                    Ws();
-                    if (Is((byte)'}'))
+                // A value at p.
+                if ((uint)p >= (uint)s.Length || depth + open > MaxDepth)
+                    return false;
+                byte c = s[p];
+                if (c == (byte)'"')
+                {
+                    if ((p = StringEnd(s, p + 1)) < 0)
+                        return false;
+                }
+                else if (c == (byte)'{' || c == (byte)'[')
+                {
+                    open++;
+                    objects = (objects << 1) | (c == (byte)'{' ? 1UL : 0UL);
+                    p = SkipWs(s, p + 1);
+                    if ((uint)p < (uint)s.Length && s[p] == (c == (byte)'{' ? (byte)'}' : (byte)']'))
                     {
-                        _p++;
+                        p++;
+                        open--;
+                        objects >>= 1;
+                    }
+                    else if (c == (byte)'[')
+                    {
+                        continue; // the first element
+                    }
+                    else if ((p = Key(s, p)) < 0)
+                    {
+                        return false;
+                    }
+                    else
+                    {
+                        continue; // the first member's value
+                    }
+                }
+                else
+                {
+                    _p = p;
+                    if (!(c switch
+                    {
+                        (byte)'t' => Literal("true"u8),
+                        (byte)'f' => Literal("false"u8),
+                        (byte)'n' => Literal("null"u8),
+                        _ => Number(),
+                    }))
+                    {
+                        return false;
+                    }
+                    p = _p;
+                }
+                // After a value: close containers, or go on to the next element or member.
+                for (; ; )
+                {
+                    if (open == 0)
+                    {
+                        _p = p;
                         return true;
                     }
-                    for (; ; )
+                    p = SkipWs(s, p);
+                    if ((uint)p >= (uint)s.Length)
+                        return false;
+                    c = s[p];
+                    bool inObject = (objects & 1) != 0;
+                    if (c == (byte)',')
                     {
-                        Ws();
-                        if (!String(out _, out _, out _))
+                        p = SkipWs(s, p + 1);
+                        if (inObject && (p = Key(s, p)) < 0)
                             return false;
-                        Ws();
-                        if (!Is((byte)':'))
-                            return false;
-                        _p++;
-                        Ws();
-                        if (!Value(depth + 1))
-                            return false;
-                        Ws();
-                        if (Is((byte)','))
-                        {
-                            _p++;
-                            continue;
-                        }
-                        if (!Is((byte)'}'))
-                            return false;
-                        _p++;
-                        return true;
+                        break;
                     }
-                case (byte)'[':
-                    _p++;
-                    Ws();
-                    if (Is((byte)']'))
-                    {
-                        _p++;
-                        return true;
-                    }
-                    for (; ; )
-                    {
-                        Ws();
-                        if (!Value(depth + 1))
-                            return false;
-                        Ws();
-                        if (Is((byte)','))
-                        {
-                            _p++;
-                            continue;
-                        }
-                        if (!Is((byte)']'))
-                            return false;
-                        _p++;
-                        return true;
-                    }
-                case (byte)'t':
-                    return Literal("true"u8);
-                case (byte)'f':
-                    return Literal("false"u8);
-                case (byte)'n':
-                    return Literal("null"u8);
-                default:
-                    return Number();
+                    if (c != (inObject ? (byte)'}' : (byte)']'))
+                        return false;
+                    p++;
+                    open--;
+                    objects >>= 1;
+                }
+            }
+        }
+
+        /// <summary>A member's name and colon from <paramref name="p"/>: the position of its value (-1 if malformed).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Key(ReadOnlySpan<byte> s, int p)
+        {
+            if ((uint)p >= (uint)s.Length || s[p] != (byte)'"' || (p = StringEnd(s, p + 1)) < 0)
+                return -1;
+            p = SkipWs(s, p);
+            if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
+                return -1;
+            return SkipWs(s, p + 1);
+        }
+
+        /// <summary>Where the whitespace from <paramref name="p"/> ends; a byte above the space ends it at once.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int SkipWs(ReadOnlySpan<byte> s, int p)
+        {
+            while ((uint)p < (uint)s.Length)
+            {
+                byte c = s[p];
+                if (c > (byte)' ' || (c != (byte)' ' && c != (byte)'\t' && c != (byte)'\n' && c != (byte)'\r'))
+                    break;
+                p++;
+            }
+            return p;
+        }
+
+        /// <summary>
+        /// The position after a string's closing quote, its content starting at <paramref name="p"/> (-1 for a control
+        /// byte, a bad escape or no end). The first sixteen bytes are classified inline: most names end there.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int StringEnd(ReadOnlySpan<byte> s, int p)
+        {
+            if (p + Vector128<byte>.Count <= s.Length)
+            {
+                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
+                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
+                if (special != 0)
+                {
+                    p += BitOperations.TrailingZeroCount(special);
+                    if (s[p] == (byte)'"')
+                        return p + 1;
+                    return StringEndSlow(s, p);
+                }
+                p += Vector128<byte>.Count;
+            }
+            return StringEndSlow(s, p);
+        }
+
+        private static int StringEndSlow(ReadOnlySpan<byte> s, int p)
+        {
+            for (; ; )
+            {
+                p = NmsgJsonReader.PlainEnd(s, p);
+                if (p >= s.Length)
+                    return -1;
+                if (s[p] == (byte)'"')
+                    return p + 1;
+                if (s[p] != (byte)'\\' || !SkipEscape(s, ref p))
+                    return -1;
             }
         }
 
@@ -616,9 +732,11 @@ public static partial class NmsgJsonReader
         }
 
         /// <summary>A number or literal must be followed by whitespace or structure (or the end).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private readonly bool Delimited()
             => _p >= _s.Length || _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)'}' or (byte)']';
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private readonly int Digits(int p)
         {
             while (p < _s.Length && IsDigit(_s[p]))
@@ -633,17 +751,23 @@ public static partial class NmsgJsonReader
     private static bool TryParseTimeAscii(ReadOnlySpan<byte> ascii, out NmsgTimestamp time)
     {
         time = default;
-        if (ascii.Length > 64)
+        int dot = ascii.IndexOf((byte)'.');
+        if (!TimeText.TryParse(dot >= 0 ? ascii[..dot] : ascii, out long seconds))
             return false;
-        Span<char> buffer = stackalloc char[64];
-        ReadOnlySpan<char> s = buffer[..Encoding.ASCII.GetChars(ascii, buffer)];
-        int dot = s.IndexOf('.');
-        if (!TimeText.TryParse(dot >= 0 ? s[..dot] : s, out long seconds))
-            return false;
-        uint ns = 0;
-        if (dot >= 0 && !uint.TryParse(s[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out ns))
-            return false;
-        time = new NmsgTimestamp(seconds, ns);
+        ulong ns = 0;
+        if (dot >= 0)
+        {
+            // As uint.TryParse with NumberStyles.None: one digit or more, and no more than uint holds.
+            ReadOnlySpan<byte> digits = ascii[(dot + 1)..];
+            if (digits.IsEmpty)
+                return false;
+            foreach (byte c in digits)
+            {
+                if (c is < (byte)'0' or > (byte)'9' || (ns = ns * 10 + (uint)(c - '0')) > uint.MaxValue)
+                    return false;
+            }
+        }
+        time = new NmsgTimestamp(seconds, (uint)ns);
         return true;
     }
 
@@ -732,6 +856,7 @@ public static partial class NmsgJsonReader
     }
 
     /// <summary>libnmsg's time: "%Y-%m-%d %T[.nanoseconds]" (raw digits), or seconds as an integer or a double.</summary>
+    [SkipLocalsInit] // stack buffers are written before they are read
     private static NmsgTimestamp ParseTime(ref Utf8JsonReader e, long line)
     {
         if (e.TokenType == JsonTokenType.Number)
@@ -761,8 +886,10 @@ public static partial class NmsgJsonReader
     /// <summary>
     /// A singular value from its raw JSON token where that needs no reader: integers, IP addresses and
     /// custom-parsed ASCII strings. False (the reader path then decides, with its errors) for anything else.
+    /// <paramref name="ascii"/>: the whole line is known to be ASCII (the scanner took it).
     /// </summary>
-    private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, PayloadBuilder builder,
+    [SkipLocalsInit] // stack buffers are written before they are read
+    private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, bool ascii, PayloadBuilder builder,
         out NmsgFieldValue value)
     {
         value = default;
@@ -771,7 +898,7 @@ public static partial class NmsgJsonReader
             if (escaped || raw.Length < 2)
                 return false;
             ReadOnlySpan<byte> text = raw[1..^1];
-            if (!System.Text.Ascii.IsValid(text))
+            if (!ascii && !System.Text.Ascii.IsValid(text))
                 return false;
             if (FieldParsers.HasParser(f))
                 return FieldParsers.TryParseAscii(f, text, builder, out value);
@@ -849,27 +976,24 @@ public static partial class NmsgJsonReader
         }
     }
 
-    [ThreadStatic]
-    private static List<NmsgFieldValue>? t_elements;
-
     /// <summary>
     /// A repeated value whose elements are all what <see cref="TryParseSimple"/> takes, read from the (already
-    /// validated) array text; false, with nothing added, where any element needs the reader path.
+    /// validated) array text; false, with nothing added, where any element needs the reader path (the elements
+    /// go to the builder as they are read and are taken back then).
     /// </summary>
-    private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, PayloadBuilder builder)
+    private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, bool ascii, PayloadBuilder builder)
     {
-        List<NmsgFieldValue> elements = t_elements ??= [];
-        elements.Clear();
+        int before = builder.Count;
         int p = 1;
         for (; ; )
         {
             while (p < array.Length && array[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
                 p++;
             if (p >= array.Length)
-                return false;
+                return Undo(builder, before);
             if (array[p] == (byte)']')
-                break;
-            if (array[p] == (byte)',' && elements.Count > 0)
+                return true;
+            if (array[p] == (byte)',' && builder.Count > before)
             {
                 p++;
                 continue;
@@ -880,7 +1004,7 @@ public static partial class NmsgJsonReader
             {
                 int end = PlainEnd(array, p + 1);
                 if (end >= array.Length || array[end] != (byte)'"')
-                    return false; // escapes: the reader path
+                    return Undo(builder, before); // escapes: the reader path
                 p = end + 1;
                 token = JsonTokenType.String;
             }
@@ -892,17 +1016,21 @@ public static partial class NmsgJsonReader
             }
             else
             {
-                return false;
+                return Undo(builder, before);
             }
-            if (!TryParseSimple(f, array[start..p], token, escaped: false, builder, out NmsgFieldValue v))
-                return false;
-            elements.Add(v);
-        }
-        foreach (NmsgFieldValue v in elements)
+            if (!TryParseSimple(f, array[start..p], token, escaped: false, ascii, builder, out NmsgFieldValue v))
+                return Undo(builder, before);
             builder.Add(f, v);
-        return true;
+        }
     }
 
+    private static bool Undo(PayloadBuilder builder, int count)
+    {
+        builder.Truncate(count);
+        return false;
+    }
+
+    [SkipLocalsInit] // stack buffers are written before they are read
     private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line)
     {
         if (FieldParsers.HasParser(f))

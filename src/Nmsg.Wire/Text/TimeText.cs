@@ -8,9 +8,25 @@ internal static class TimeText
         seconds = 0;
         if (s.Length != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':')
             return false;
-        if (!Num(s[..4], out int y) || !Num(s.Slice(5, 2), out int mo) || !Num(s.Slice(8, 2), out int d)
-            || !Num(s.Slice(11, 2), out int h) || !Num(s.Slice(14, 2), out int mi) || !Num(s.Slice(17, 2), out int sec))
+        return Num(s[0], s[1], out int y0) && Num(s[2], s[3], out int y1) && Num(s[5], s[6], out int mo) && Num(s[8], s[9], out int d)
+            && Num(s[11], s[12], out int h) && Num(s[14], s[15], out int mi) && Num(s[17], s[18], out int sec)
+            && Seconds(y0 * 100 + y1, mo, d, h, mi, sec, out seconds);
+    }
+
+    /// <summary>The same from ASCII bytes (JSON input reads the line's bytes without widening them first).</summary>
+    public static bool TryParse(ReadOnlySpan<byte> s, out long seconds)
+    {
+        seconds = 0;
+        if (s.Length != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':')
             return false;
+        return Num(s[0], s[1], out int y0) && Num(s[2], s[3], out int y1) && Num(s[5], s[6], out int mo) && Num(s[8], s[9], out int d)
+            && Num(s[11], s[12], out int h) && Num(s[14], s[15], out int mi) && Num(s[17], s[18], out int sec)
+            && Seconds(y0 * 100 + y1, mo, d, h, mi, sec, out seconds);
+    }
+
+    private static bool Seconds(int y, int mo, int d, int h, int mi, int sec, out long seconds)
+    {
+        seconds = 0;
         if (mo is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(Math.Max(y, 1), mo) || h > 23 || mi > 59 || sec > 60)
             return false;
         // Days from civil (Howard Hinnant's algorithm).
@@ -24,15 +40,10 @@ internal static class TimeText
         return true;
     }
 
-    private static bool Num(ReadOnlySpan<char> s, out int v)
+    /// <summary>Two decimal digits as a number.</summary>
+    private static bool Num(int a, int b, out int v)
     {
-        v = 0;
-        foreach (char c in s)
-        {
-            if (c is < '0' or > '9')
-                return false;
-            v = v * 10 + (c - '0');
-        }
-        return true;
+        v = (a - '0') * 10 + (b - '0');
+        return a is >= '0' and <= '9' && b is >= '0' and <= '9';
     }
 }

@@ -1,0 +1,173 @@
+using System.Text;
+using Nmsg.Tests.Support;
+using Nmsg.Text;
+
+namespace Nmsg.Tests;
+
+/// <summary>
+/// The JSON input's own scanner (the first pass over the common line) against Utf8JsonReader, which indexes every
+/// other line: for any line, valid or not, both must give the same message or the same error. Values the reference
+/// ignores (dnsqr's query_json, response_json, …) are checked by the scanner too, since nmsgtool (json-c) rejects a
+/// line that is not JSON wherever the fault is.
+/// </summary>
+public class JsonScannerTests
+{
+    private static string Outcome(Func<NmsgMessage> parse)
+    {
+        try
+        {
+            NmsgMessage m = parse();
+            // A line without a time (a mutated "time" key) is stamped with the current time: not compared.
+            string time = Math.Abs(m.Time.Seconds - DateTimeOffset.UtcNow.ToUnixTimeSeconds()) < 3600 ? "now" : $"{m.Time.Seconds}.{m.Time.Nanoseconds}";
+            return $"M {m.Vid}/{m.MsgType} {time} {Convert.ToHexString(m.Payload.Span)}";
+        }
+        catch (NmsgFormatException e)
+        {
+            return "E " + e.Message;
+        }
+    }
+
+    private static void AssertSame(byte[] line)
+    {
+        string scanned = Outcome(() => NmsgJsonReader.Parse(line, lineNumber: 3));
+        string read = Outcome(() => NmsgJsonReader.ParseWithReader(line, lineNumber: 3));
+        if (scanned != read)
+            Assert.Fail($"line {Encoding.UTF8.GetString(line)}\nscanner: {scanned}\nreader:  {read}");
+    }
+
+    private static IEnumerable<byte[]> VectorLines()
+    {
+        foreach (string file in Directory.EnumerateFiles(Vectors.PathOf("plain"), "*.json").Order(StringComparer.Ordinal))
+        {
+            foreach (string line in File.ReadLines(file))
+            {
+                if (line.Length > 0)
+                    yield return Encoding.UTF8.GetBytes(line);
+            }
+        }
+    }
+
+    [Fact]
+    public void Vector_lines_read_the_same()
+    {
+        int n = 0;
+        foreach (byte[] line in VectorLines())
+        {
+            AssertSame(line);
+            n++;
+        }
+        Assert.True(n > 50);
+    }
+
+    private static readonly byte[] Inserted = "\"\\{}[],: \t0-+.eE1tfnu\u0001x"u8.ToArray();
+
+    [Fact]
+    public void Mutated_vector_lines_read_the_same()
+    {
+        var random = new Random(20240917);
+        foreach (byte[] line in VectorLines())
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                int at = random.Next(line.Length);
+                byte[] mutated = random.Next(3) switch
+                {
+                    0 => [.. line.AsSpan(0, at), .. line.AsSpan(at + 1)],
+                    1 => [.. line.AsSpan(0, at), Inserted[random.Next(Inserted.Length)], .. line.AsSpan(at)],
+                    _ => [.. line.AsSpan(0, at), Inserted[random.Next(Inserted.Length)], .. line.AsSpan(at + 1)],
+                };
+                AssertSame(mutated);
+            }
+        }
+    }
+
+    private const string Dnsqr = "{\"time\":\"2023-11-14 22:13:20.100000000\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"type\":\"UDP_QUERY_RESPONSE\",\"query_port\":40000,\"query_json\":%,\"id\":4660}}";
+
+    [Theory]
+    [InlineData("{\"header\":{\"opcode\":\"QUERY\",\"flags\":[\"rd\"],\"opt\":{\"edns\":{\"version\":0,\"flags\":[],\"udp\":4096}}},\"answer\":[]}")]
+    [InlineData("{ \"a\" : [ 1 , -2.5e+3 , true , false , null , \"x\\u00e9\\n\" , { } , [ ] ] }")]
+    [InlineData("{\"a\":[1,2,]}")]
+    [InlineData("{\"a\":[1,2}")]
+    [InlineData("{\"a\":{\"b\":1]}")]
+    [InlineData("{\"a\":{\"b\":1,}}")]
+    [InlineData("{\"a\":{\"b\" 1}}")]
+    [InlineData("{\"a\":{1:1}}")]
+    [InlineData("{\"a\":{\"b\":1}")]
+    [InlineData("{\"a\":[01]}")]
+    [InlineData("{\"a\":[1.]}")]
+    [InlineData("{\"a\":[-]}")]
+    [InlineData("{\"a\":[tru]}")]
+    [InlineData("{\"a\":[truex]}")]
+    [InlineData("{\"a\":[nul,1]}")]
+    [InlineData("{\"a\":\"bad \\x escape\"}")]
+    [InlineData("{\"a\":\"tab\tinside\"}")]
+    [InlineData("{\"a\":\"unterminated}")]
+    [InlineData("{\"a\":[[[[]]]]}")]
+    [InlineData("[]")]
+    [InlineData("\"just a string that is rather longer than sixteen bytes\"")]
+    [InlineData("")]
+    [InlineData("{")]
+    [InlineData("[")]
+    [InlineData("}")]
+    public void Ignored_values_are_still_checked(string value)
+    {
+        AssertSame(Encoding.UTF8.GetBytes(Dnsqr.Replace("%", value, StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("2020-01-02 03:04:05")]
+    [InlineData("2020-01-02 03:04:05.5")]
+    [InlineData("2020-01-02 03:04:05.123456789")]
+    [InlineData("2020-01-02 03:04:05.0000000000000000001")]
+    [InlineData("2020-01-02 03:04:05.4294967295")]
+    [InlineData("2020-01-02 03:04:05.4294967296")]
+    [InlineData("2020-01-02 03:04:05.")]
+    [InlineData("2020-01-02 03:04:05.+5")]
+    [InlineData("2020-01-02 03:04:05.5.5")]
+    [InlineData("2020-01-02 03:04:05 ")]
+    [InlineData("2020-02-29 23:59:60")]
+    [InlineData("2021-02-29 00:00:00")]
+    [InlineData("2020-13-01 00:00:00")]
+    [InlineData("2020-00-01 00:00:00")]
+    [InlineData("2020-01-00 00:00:00")]
+    [InlineData("2020-01-01 24:00:00")]
+    [InlineData("2020-01-01 00:60:00")]
+    [InlineData("0000-01-01 00:00:00")]
+    [InlineData("9999-12-31 23:59:59.999999999")]
+    [InlineData("2020-01-01T00:00:00")]
+    [InlineData("2020/01/01 00:00:00")]
+    [InlineData("202a-01-01 00:00:00")]
+    [InlineData("20\u00320-01-01 00:00:00")]
+    [InlineData("")]
+    public void Times_read_the_same(string time)
+    {
+        AssertSame(Encoding.UTF8.GetBytes($"{{\"time\":\"{time}\",\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{{\"srcport\":1}}}}"));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(56)]
+    [InlineData(57)]
+    [InlineData(58)]
+    [InlineData(59)]
+    [InlineData(60)]
+    [InlineData(61)]
+    [InlineData(62)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(200)]
+    public void Deep_ignored_values_read_the_same(int depth)
+    {
+        foreach ((string open, string close) in new[] { ("[", "]"), ("{\"k\":", "}"), ("[{\"k\":", "}]") })
+        {
+            var value = new StringBuilder();
+            for (int i = 0; i < depth; i++)
+                value.Append(open);
+            value.Append('1');
+            for (int i = 0; i < depth; i++)
+                value.Append(close);
+            AssertSame(Encoding.UTF8.GetBytes(Dnsqr.Replace("%", value.ToString(), StringComparison.Ordinal)));
+        }
+    }
+}
