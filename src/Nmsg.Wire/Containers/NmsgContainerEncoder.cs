@@ -79,13 +79,13 @@ public sealed class NmsgContainerEncoder : IDisposable
     private readonly bool _setAny; // --setsource/--setoperator/--setgroup
 
     // The container being filled: 10 reserved header bytes, then "0a len NmsgPayload" records.
-    private readonly PooledBufferWriter _current = new(16384);
+    private PooledBufferWriter _current = new(16384);
     private uint[] _crcs = new uint[256];
     private int _count;
     private int _estimate = EmptyEstimate;
 
     // Sealed, framed containers waiting for the transport.
-    private readonly PooledBufferWriter _ready = new(16384);
+    private PooledBufferWriter _ready = new(16384);
     private readonly PooledBufferWriter _scratch = new(4096);
     private readonly List<int> _readyEnds = [];
 
@@ -253,6 +253,14 @@ public sealed class NmsgContainerEncoder : IDisposable
         if (fragmentIfOverfull && body.Length > maxFragment)
         {
             WriteFragments(body, flags, maxFragment);
+        }
+        else if (!_compress && _ready.WrittenCount == 0)
+        {
+            // The container is already framed but for its header, in the bytes reserved for it: hand the buffer
+            // over as the ready one instead of copying the container.
+            NmsgHeader.WriteV2(_current.WrittenSpanMutable, flags, body.Length);
+            (_current, _ready) = (_ready, _current);
+            _readyEnds.Add(_ready.WrittenCount);
         }
         else
         {
