@@ -32,6 +32,12 @@ public static class NmsgJson
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(output);
         options ??= NmsgTextOptions.Default;
+        // The text sinks' buffers take the text directly; any other writer gets a copy of it.
+        if (output is PooledBufferWriter direct)
+        {
+            Write(message, direct, options);
+            return;
+        }
         PooledBufferWriter output0 = t_header ??= new PooledBufferWriter(4096);
         output0.Clear();
         Write(message, output0, options);
