@@ -159,6 +159,33 @@ internal sealed class PayloadFields
             values.RemoveRange(0, values.Count - 1);
     }
 
+    /// <summary>
+    /// The first entry of a repeated stored field, to walk with <see cref="NextOf"/> and <see cref="ValueAt"/>
+    /// without a list: -1 if the field is absent, -2 if its values need <see cref="Collect"/> (packed scalars, or a
+    /// number beyond the index).
+    /// </summary>
+    public int FirstOf(NmsgField field)
+    {
+        if ((uint)field.Number >= IndexedNumbers)
+            return -2;
+        int first = _first[field.Number];
+        if (field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
+        {
+            for (int i = first; i >= 0; i = _entries[i].Next)
+            {
+                if (_entries[i].Wire == WireType.LengthDelimited)
+                    return -2;
+            }
+        }
+        return first;
+    }
+
+    /// <summary>The next entry of the same field after <paramref name="entry"/>, or -1.</summary>
+    public int NextOf(int entry) => _entries[entry].Next;
+
+    /// <summary>The value of an entry found by <see cref="FirstOf"/> (never a packed one).</summary>
+    public NmsgFieldValue ValueAt(int entry, NmsgField field) => Convert(ref _entries[entry], field);
+
     private void Add(ref Entry e, NmsgField field, List<NmsgFieldValue> values)
     {
         if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)

@@ -156,10 +156,21 @@ public static class NmsgPresentation
                     return false;
                 continue;
             }
-            fields.Collect(f, values);
-            foreach (NmsgFieldValue v in values)
+            int at = fields.FirstOf(f);
+            if (at == -2)
             {
-                if (!WriteField(f, v, m, module, fields, w, endline))
+                fields.Collect(f, values);
+                foreach (NmsgFieldValue v in values)
+                {
+                    if (!WriteField(f, v, m, module, fields, w, endline))
+                        return false;
+                }
+                continue;
+            }
+            // The entries themselves, without a list of their values.
+            for (; at >= 0; at = fields.NextOf(at))
+            {
+                if (!WriteField(f, fields.ValueAt(at, f), m, module, fields, w, endline))
                     return false;
             }
         }
