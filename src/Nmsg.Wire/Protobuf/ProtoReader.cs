@@ -34,6 +34,8 @@ internal ref struct ProtoReader
     public readonly bool End => _pos >= _data.Length;
 
     /// <summary>Reads a field key; returns false at the end of input.</summary>
+    // Inlined: every field of every envelope and payload starts here, and the call cost more than the read.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadTag(out int field, out WireType wireType)
     {
         if (_pos >= _data.Length)
@@ -73,6 +75,31 @@ internal ref struct ProtoReader
             _pos = pos + 2;
             return (uint)(d[pos] & 0x7F) | ((uint)d[pos + 1] << 7);
         }
+        // Up to five bytes (uint32 values, epoch seconds, tags of fields 16 and up) unrolled, where they are all there.
+        if ((uint)(pos + 4) < (uint)d.Length)
+        {
+            ulong v = (uint)(d[pos] & 0x7F) | ((uint)(d[pos + 1] & 0x7F) << 7);
+            byte b2 = d[pos + 2];
+            v |= (ulong)(b2 & 0x7F) << 14;
+            if (b2 < 0x80)
+            {
+                _pos = pos + 3;
+                return v;
+            }
+            byte b3 = d[pos + 3];
+            v |= (ulong)(b3 & 0x7F) << 21;
+            if (b3 < 0x80)
+            {
+                _pos = pos + 4;
+                return v;
+            }
+            byte b4 = d[pos + 4];
+            if (b4 < 0x80)
+            {
+                _pos = pos + 5;
+                return v | ((ulong)b4 << 28);
+            }
+        }
         ulong result = 0;
         for (int shift = 0; shift < 70; shift += 7)
         {
@@ -104,6 +131,7 @@ internal ref struct ProtoReader
     }
 
     /// <summary>Reads a length-delimited field and returns its (offset, length) within the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (int Offset, int Length) ReadLengthDelimited()
     {
         ulong len = ReadVarint();
