@@ -195,30 +195,38 @@ internal sealed class PayloadFields
     }
 
     /// <summary>The value of a singular stored field (the last occurrence, as protobuf keeps), without a list.</summary>
+    // Inlined: the formatters ask once per field per message, and most answers are the fast cases below.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryGetSingle(NmsgField field, out NmsgFieldValue value)
     {
-        int start = _count - 1;
-        if ((uint)field.Number < IndexedNumbers)
+        int number = field.Number;
+        if ((uint)number < IndexedNumbers)
         {
-            start = _last[field.Number];
-            if (start < 0)
+            int last = _last[number];
+            if (last < 0)
             {
                 value = default;
                 return false;
             }
             // The common kinds without the general conversion.
-            ref Entry last = ref _entries[start];
-            if (last.Wire == WireType.LengthDelimited && field.Wire == NmsgWireKind.Bytes)
+            ref Entry e = ref _entries[last];
+            if (e.Wire == WireType.Varint && field.Wire == NmsgWireKind.Varint)
             {
-                value = new NmsgFieldValue(_payload.Slice(last.Offset, last.Length));
+                value = new NmsgFieldValue(e.Bits);
                 return true;
             }
-            if (last.Wire == WireType.Varint && field.Wire == NmsgWireKind.Varint)
+            if (e.Wire == WireType.LengthDelimited && field.Wire == NmsgWireKind.Bytes)
             {
-                value = new NmsgFieldValue(last.Bits);
+                value = new NmsgFieldValue(_payload.Slice(e.Offset, e.Length));
                 return true;
             }
         }
+        return TryGetSingleSlow(field, out value);
+    }
+
+    private bool TryGetSingleSlow(NmsgField field, out NmsgFieldValue value)
+    {
+        int start = (uint)field.Number < IndexedNumbers ? _last[field.Number] : _count - 1;
         for (int i = start; i >= 0; i--)
         {
             ref Entry e = ref _entries[i];
