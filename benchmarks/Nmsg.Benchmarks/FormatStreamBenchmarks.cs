@@ -1,7 +1,7 @@
-using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Nmsg.Containers;
 using Nmsg.Framing;
+using Nmsg.Internal;
 using Nmsg.Text;
 
 namespace Nmsg.Benchmarks;
@@ -19,7 +19,8 @@ public class FormatStreamBenchmarks
     private const int Messages = BenchData.PayloadCount;
     private const int FlushAt = 64 * 1024;
 
-    private readonly ArrayBufferWriter<byte> _output = new(FlushAt + 4096);
+    // The text sinks' own buffer type, which the formatters write into directly (no per-message copy).
+    private readonly PooledBufferWriter _output = new(FlushAt + 4096);
     private readonly List<NmsgMessage> _decoded = new(Messages);
     private NmsgContainerDecoder _decoder = null!;
     private byte[] _container = [];
@@ -42,7 +43,11 @@ public class FormatStreamBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _decoder.Dispose();
+    public void Cleanup()
+    {
+        _decoder.Dispose();
+        _output.Dispose();
+    }
 
     [Benchmark(OperationsPerInvoke = Messages)]
     public int DecodeOnly()
@@ -85,7 +90,7 @@ public class FormatStreamBenchmarks
         int n = _output.WrittenCount;
         if (n < FlushAt)
             return 0;
-        _output.ResetWrittenCount();
+        _output.Clear();
         return n;
     }
 

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Nmsg.Internal;
 using Nmsg.Text;
 
 namespace Nmsg.Reactive;
@@ -195,7 +195,8 @@ internal sealed class ParallelTextWriter
     private sealed class Batch
     {
         public readonly NmsgMessage[] Messages = new NmsgMessage[BatchSize];
-        public readonly ArrayBufferWriter<byte> Output = new(64 * 1024);
+        // The formatters write straight into it (no per-message copy); it grows to the largest batch's text and stays.
+        public readonly PooledBufferWriter Output = new(64 * 1024);
         public int Count;
         public int Complete;
         public long Sequence;
@@ -205,7 +206,7 @@ internal sealed class ParallelTextWriter
         {
             Array.Clear(Messages, 0, Count);
             Count = 0;
-            Output.ResetWrittenCount();
+            Output.Clear();
             Complete = 0;
             Error = null;
         }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Nmsg.Containers;
+using Nmsg.Internal;
 using Nmsg.Text;
 using Nmsg.Transports;
 
@@ -228,7 +229,7 @@ internal static class TextFormat
 internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool json, NmsgTextSinkOptions options) : NmsgSink(name)
 {
     private const int FlushAt = 64 * 1024;
-    private readonly ArrayBufferWriter<byte> _buffer = new(FlushAt + 4096);
+    private readonly PooledBufferWriter _buffer = new(FlushAt + 4096);
     private readonly ParallelTextWriter? _parallel = options.Parallelism > 1 && !options.Unbuffered
         ? new ParallelTextWriter(stream, json, options.Text, options.Parallelism) : null;
 
@@ -239,7 +240,17 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
             _parallel.Add(message);
             return;
         }
-        TextFormat.Write(json, message, _buffer, options.Text);
+        // The formatters write into the buffer directly: a message that throws must leave none of its text there.
+        int mark = _buffer.WrittenCount;
+        try
+        {
+            TextFormat.Write(json, message, _buffer, options.Text);
+        }
+        catch
+        {
+            _buffer.Truncate(mark);
+            throw;
+        }
         if (options.Unbuffered)
             FlushCore();
         else if (_buffer.WrittenCount >= FlushAt)
@@ -251,7 +262,7 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
         if (_buffer.WrittenCount == 0)
             return;
         stream.Write(_buffer.WrittenSpan);
-        _buffer.ResetWrittenCount();
+        _buffer.Clear();
     }
 
     protected override void FlushCore()
@@ -269,7 +280,7 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
             {
                 _parallel?.Drain();
                 await stream.WriteAsync(_buffer.WrittenMemory).ConfigureAwait(false);
-                _buffer.ResetWrittenCount();
+                _buffer.Clear();
                 await stream.FlushAsync().ConfigureAwait(false);
             }
         }

@@ -91,6 +91,21 @@ internal ref struct ByteBuilder
         _span[_length++] = HexUpper[b & 0xF];
     }
 
+    /// <summary>
+    /// At least <paramref name="count"/> writable bytes after the text, to fill and then <see cref="Advance"/> past
+    /// (bytes written there without advancing are not part of the text).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Reserve(int count)
+    {
+        if (_length + count > _span.Length)
+            Grow(count);
+        return _span[_length..];
+    }
+
+    /// <summary>Takes <paramref name="count"/> bytes filled after <see cref="Reserve"/> into the text.</summary>
+    public void Advance(int count) => _length += count;
+
     /// <summary>Backslash and three decimal digits (<c>\%.3d</c>).</summary>
     public void AppendDecimalEscape(byte b)
     {

@@ -120,6 +120,8 @@ public static class DnsNames
     /// </summary>
     internal static void Append(ref ByteBuilder b, scoped ReadOnlySpan<byte> src, int srcLen)
     {
+        if (srcLen == src.Length && TryAppendPlain(ref b, src))
+            return;
         int remaining = srcLen;
         int p = 0;
         int read = 0;
@@ -161,6 +163,39 @@ public static class DnsNames
         }
         if (read == 0)
             b.Append((byte)'.');
+    }
+
+    /// <summary>
+    /// The usual name, in one pass: terminated inside the span, not the root, and every label byte written as itself
+    /// (<see cref="PlainBytes"/>). Its text is then its wire bytes after the first with each following length byte
+    /// turned into a dot, which this checks and copies together; false, appending nothing, for anything else.
+    /// </summary>
+    private static bool TryAppendPlain(ref ByteBuilder b, scoped ReadOnlySpan<byte> src)
+    {
+        if (src.IsEmpty || src[0] == 0)
+            return false;
+        Span<byte> dst = b.Reserve(src.Length);
+        ReadOnlySpan<byte> plain = PlainBytes;
+        int p = 0;
+        int len = src[0];
+        while (len != 0)
+        {
+            int end = p + 1 + len; // the next length byte, which must be inside the span too
+            if (end >= src.Length)
+                return false;
+            for (int i = p + 1; i < end; i++)
+            {
+                byte c = src[i];
+                if (plain[c] == 0)
+                    return false;
+                dst[i - 1] = c;
+            }
+            dst[end - 1] = (byte)'.';
+            p = end;
+            len = src[p];
+        }
+        b.Advance(p);
+        return true;
     }
 
     /// <summary>Label bytes written as themselves: <c>!</c>..<c>~</c> except <c>.</c> and <c>\</c>.</summary>

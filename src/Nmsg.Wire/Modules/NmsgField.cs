@@ -158,7 +158,7 @@ public sealed class NmsgField
         Getter = getter;
         PresentationPrefix = System.Text.Encoding.UTF8.GetBytes(name + ": ");
         NameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
-        JsonKey = System.Text.Encoding.UTF8.GetBytes("\"" + name + "\":");
+        JsonKey = System.Text.Encoding.UTF8.GetBytes(",\"" + name + "\":");
     }
 
     /// <summary>The name in UTF-8.</summary>
@@ -167,7 +167,7 @@ public sealed class NmsgField
     /// <summary>"name: " in UTF-8, written before a presentation value.</summary>
     internal byte[] PresentationPrefix { get; }
 
-    /// <summary>"\"name\":" in UTF-8, written before a JSON value.</summary>
+    /// <summary>",\"name\":" in UTF-8, written before a JSON value (without the comma before the first).</summary>
     internal byte[] JsonKey { get; }
 
     /// <summary>The field name (the protobuf field name for stored fields).</summary>

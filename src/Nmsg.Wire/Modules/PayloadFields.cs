@@ -159,6 +159,33 @@ internal sealed class PayloadFields
             values.RemoveRange(0, values.Count - 1);
     }
 
+    /// <summary>
+    /// The first entry of a repeated stored field, to walk with <see cref="NextOf"/> and <see cref="ValueAt"/>
+    /// without a list: -1 if the field is absent, -2 if its values need <see cref="Collect"/> (packed scalars, or a
+    /// number beyond the index).
+    /// </summary>
+    public int FirstOf(NmsgField field)
+    {
+        if ((uint)field.Number >= IndexedNumbers)
+            return -2;
+        int first = _first[field.Number];
+        if (field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
+        {
+            for (int i = first; i >= 0; i = _entries[i].Next)
+            {
+                if (_entries[i].Wire == WireType.LengthDelimited)
+                    return -2;
+            }
+        }
+        return first;
+    }
+
+    /// <summary>The next entry of the same field after <paramref name="entry"/>, or -1.</summary>
+    public int NextOf(int entry) => _entries[entry].Next;
+
+    /// <summary>The value of an entry found by <see cref="FirstOf"/> (never a packed one).</summary>
+    public NmsgFieldValue ValueAt(int entry, NmsgField field) => Convert(ref _entries[entry], field);
+
     private void Add(ref Entry e, NmsgField field, List<NmsgFieldValue> values)
     {
         if (e.Wire == WireType.LengthDelimited && field.Wire is NmsgWireKind.Varint or NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32 or NmsgWireKind.Fixed64)
@@ -168,30 +195,38 @@ internal sealed class PayloadFields
     }
 
     /// <summary>The value of a singular stored field (the last occurrence, as protobuf keeps), without a list.</summary>
+    // Inlined: the formatters ask once per field per message, and most answers are the fast cases below.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryGetSingle(NmsgField field, out NmsgFieldValue value)
     {
-        int start = _count - 1;
-        if ((uint)field.Number < IndexedNumbers)
+        int number = field.Number;
+        if ((uint)number < IndexedNumbers)
         {
-            start = _last[field.Number];
-            if (start < 0)
+            int last = _last[number];
+            if (last < 0)
             {
                 value = default;
                 return false;
             }
             // The common kinds without the general conversion.
-            ref Entry last = ref _entries[start];
-            if (last.Wire == WireType.LengthDelimited && field.Wire == NmsgWireKind.Bytes)
+            ref Entry e = ref _entries[last];
+            if (e.Wire == WireType.Varint && field.Wire == NmsgWireKind.Varint)
             {
-                value = new NmsgFieldValue(_payload.Slice(last.Offset, last.Length));
+                value = new NmsgFieldValue(e.Bits);
                 return true;
             }
-            if (last.Wire == WireType.Varint && field.Wire == NmsgWireKind.Varint)
+            if (e.Wire == WireType.LengthDelimited && field.Wire == NmsgWireKind.Bytes)
             {
-                value = new NmsgFieldValue(last.Bits);
+                value = new NmsgFieldValue(_payload.Slice(e.Offset, e.Length));
                 return true;
             }
         }
+        return TryGetSingleSlow(field, out value);
+    }
+
+    private bool TryGetSingleSlow(NmsgField field, out NmsgFieldValue value)
+    {
+        int start = (uint)field.Number < IndexedNumbers ? _last[field.Number] : _count - 1;
         for (int i = start; i >= 0; i--)
         {
             ref Entry e = ref _entries[i];

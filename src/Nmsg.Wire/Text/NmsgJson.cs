@@ -32,6 +32,12 @@ public static class NmsgJson
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(output);
         options ??= NmsgTextOptions.Default;
+        // The text sinks' buffers take the text directly; any other writer gets a copy of it.
+        if (output is PooledBufferWriter direct)
+        {
+            Write(message, direct, options);
+            return;
+        }
         PooledBufferWriter output0 = t_header ??= new PooledBufferWriter(4096);
         output0.Clear();
         Write(message, output0, options);
@@ -158,67 +164,91 @@ public static class NmsgJson
             fields.Load(m, module);
         else
             fields.Load(ReadOnlyMemory<byte>.Empty, module);
-        List<NmsgFieldValue> values = t_values ??= [];
         w.Byte((byte)'{');
         bool first = true;
         NmsgField[] all = module.FieldArray;
         for (int k = 0; k < all.Length; k++)
         {
             NmsgField f = all[k];
-            if (f.IsStored && !f.IsRepeated)
-            {
-                if (!fields.TryGetSingle(f, out NmsgFieldValue single))
-                    continue;
-                if (!first)
-                    w.Byte((byte)',');
-                first = false;
-                w.Write(f.JsonKey);
-                WriteValue(f, single, module, fields, w);
-                continue;
-            }
             if (f.IsStored)
             {
-                fields.Collect(f, values);
-            }
-            else
-            {
-                values.Clear();
-                if (f.Getter is null)
-                    continue;
-                for (int i = 0; f.Getter(m, i, out NmsgFieldValue v); i++)
+                if (!f.IsRepeated)
                 {
-                    values.Add(v);
-                    if (!f.IsRepeated)
-                        break;
+                    if (!fields.TryGetSingle(f, out NmsgFieldValue single))
+                        continue;
+                    Key(w, f, ref first);
+                    WriteValue(f, in single, module, fields, w);
+                    continue;
                 }
-                if (values.Count == 0)
-                    continue;
-            }
-            if (!first)
-                w.Byte((byte)',');
-            first = false;
-            w.Write(f.JsonKey);
-            if (f.IsRepeated)
-            {
+                // A repeated field is written even when absent, as "[]".
+                Key(w, f, ref first);
                 w.Byte((byte)'[');
-                for (int i = 0; i < values.Count; i++)
+                int at = fields.FirstOf(f);
+                if (at == -2)
                 {
-                    if (i > 0)
-                        w.Byte((byte)',');
-                    WriteValue(f, values[i], module, fields, w);
+                    List<NmsgFieldValue> collected = t_values ??= [];
+                    fields.Collect(f, collected);
+                    WriteValues(f, collected, module, fields, w);
+                }
+                else
+                {
+                    // The entries themselves, without a list of their values.
+                    for (bool comma = false; at >= 0; at = fields.NextOf(at), comma = true)
+                    {
+                        if (comma)
+                            w.Byte((byte)',');
+                        NmsgFieldValue v = fields.ValueAt(at, f);
+                        WriteValue(f, in v, module, fields, w);
+                    }
                 }
                 w.Byte((byte)']');
+                continue;
             }
-            else
+            if (f.Getter is not { } getter)
+                continue;
+            if (!f.IsRepeated)
             {
-                WriteValue(f, values[0], module, fields, w);
+                // One derived value: no list.
+                if (!getter(m, 0, out NmsgFieldValue derived))
+                    continue;
+                Key(w, f, ref first);
+                WriteValue(f, in derived, module, fields, w);
+                continue;
             }
+            List<NmsgFieldValue> values = t_values ??= [];
+            values.Clear();
+            for (int i = 0; getter(m, i, out NmsgFieldValue v); i++)
+                values.Add(v);
+            if (values.Count == 0)
+                continue;
+            Key(w, f, ref first);
+            w.Byte((byte)'[');
+            WriteValues(f, values, module, fields, w);
+            w.Byte((byte)']');
         }
         w.Byte((byte)'}');
         return true;
     }
 
-    private static void WriteValue(NmsgField f, NmsgFieldValue v, NmsgModule module, PayloadFields fields, PooledBufferWriter w)
+    /// <summary>A field's key, after a comma unless it is the first.</summary>
+    private static void Key(PooledBufferWriter w, NmsgField f, ref bool first)
+    {
+        w.Write(first ? f.JsonKey.AsSpan(1) : f.JsonKey);
+        first = false;
+    }
+
+    private static void WriteValues(NmsgField f, List<NmsgFieldValue> values, NmsgModule module, PayloadFields fields, PooledBufferWriter w)
+    {
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (i > 0)
+                w.Byte((byte)',');
+            NmsgFieldValue v = values[i];
+            WriteValue(f, in v, module, fields, w);
+        }
+    }
+
+    private static void WriteValue(NmsgField f, in NmsgFieldValue v, NmsgModule module, PayloadFields fields, PooledBufferWriter w)
     {
         switch (f.Format)
         {
@@ -290,7 +320,7 @@ public static class NmsgJson
                 EncodePayload.Write(module, fields, v.Bytes.Span, w);
                 return;
             default:
-                WriteDefault(f, v, w);
+                WriteDefault(f, in v, w);
                 return;
         }
     }
@@ -332,7 +362,7 @@ public static class NmsgJson
         JsonString.WriteEscapedContent(w, text.WrittenSpan);
     }
 
-    private static void WriteDefault(NmsgField f, NmsgFieldValue v, PooledBufferWriter w)
+    private static void WriteDefault(NmsgField f, in NmsgFieldValue v, PooledBufferWriter w)
     {
         ReadOnlySpan<byte> bytes = v.Bytes.Span;
         switch (f.Type)

@@ -26,14 +26,27 @@ public static class NmsgPresentation
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(output);
         options ??= NmsgTextOptions.Default;
+        // The text sinks' buffers take the text directly; any other writer gets a copy of it.
+        if (output is PooledBufferWriter direct)
+            return Write(message, direct, options);
         PooledBufferWriter w = t_scratch ??= new PooledBufferWriter(4096);
         w.Clear();
+        if (!Write(message, w, options))
+            return false;
+        output.Write(w.WrittenSpan);
+        return true;
+    }
+
+    /// <summary>Appends one message to <paramref name="w"/>; on false, leaves it as it was.</summary>
+    private static bool Write(NmsgMessage message, PooledBufferWriter w, NmsgTextOptions options)
+    {
         NmsgModule? module = options.Modules.Find(message.Vid, message.MsgType);
         // A decoded payload without its payload field does not convert in libnmsg: nothing is printed. One built in
         // memory (from JSON, say) with no fields set prints its header, as nmsgtool -j … -o does.
         if (module is not null && !message.HasPayloadField && message.IsFromWire)
             return false;
 
+        int mark = w.WrittenCount;
         WriteHeader(message, module, w, options);
         if (module is null)
         {
@@ -46,18 +59,22 @@ public static class NmsgPresentation
         }
         else
         {
+            bool ok;
             try
             {
-                if (!WriteFields(message, module, w, options.EndlineUtf8))
-                    return false;
+                ok = WriteFields(message, module, w, options.EndlineUtf8);
             }
             catch (NmsgFormatException)
             {
+                ok = false;
+            }
+            if (!ok)
+            {
+                w.Truncate(mark);
                 return false;
             }
         }
         w.Byte((byte)'\n');
-        output.Write(w.WrittenSpan);
         return true;
     }
 
@@ -139,10 +156,21 @@ public static class NmsgPresentation
                     return false;
                 continue;
             }
-            fields.Collect(f, values);
-            foreach (NmsgFieldValue v in values)
+            int at = fields.FirstOf(f);
+            if (at == -2)
             {
-                if (!WriteField(f, v, m, module, fields, w, endline))
+                fields.Collect(f, values);
+                foreach (NmsgFieldValue v in values)
+                {
+                    if (!WriteField(f, v, m, module, fields, w, endline))
+                        return false;
+                }
+                continue;
+            }
+            // The entries themselves, without a list of their values.
+            for (; at >= 0; at = fields.NextOf(at))
+            {
+                if (!WriteField(f, fields.ValueAt(at, f), m, module, fields, w, endline))
                     return false;
             }
         }

@@ -22,6 +22,9 @@ public class DnsNamesAndMnemonicsTests
     [InlineData("04 00ff7f21 00", "\\000\\255\\127!.")]
     [InlineData("01 7e 00", "~.")]
     [InlineData("03 616263", "abc.")] // no root label: wdns stops at the end of the data
+    // The one-pass path for plain names: a quote is plain in DNS text; a plain label before one that is not.
+    [InlineData("03 612262 00", "a\"b.")]
+    [InlineData("03 616263 01 20 00", "abc.\\032.")]
     public void Formats_names_like_wdns(string hex, string text)
     {
         byte[] wire = Hex(hex);
