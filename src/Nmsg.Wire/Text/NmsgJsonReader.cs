@@ -814,7 +814,8 @@ public static partial class NmsgJsonReader
             {
                 int k = hint + n < fields.Length ? hint + n : hint + n - fields.Length;
                 NmsgField f = fields[k];
-                if (unescaped is null ? name.SequenceEqual(f.NameUtf8) : unescaped == f.Name)
+                // The length first: a field the line does not hold costs no call.
+                if (unescaped is null ? name.Length == f.NameUtf8.Length && name.SequenceEqual(f.NameUtf8) : unescaped == f.Name)
                 {
                     if (propertyOf[k] < 0)
                         propertyOf[k] = i;
