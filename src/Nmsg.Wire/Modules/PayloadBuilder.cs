@@ -181,6 +181,7 @@ internal sealed class PayloadBuilder(NmsgModule module)
         return at == size ? result : result[..at];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per value added
     private static int Size(NmsgField f, in NmsgFieldValue v)
     {
         int tag = ProtoWriter.VarintSize((ulong)f.Number << 3);
