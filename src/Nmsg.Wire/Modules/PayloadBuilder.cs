@@ -79,6 +79,7 @@ internal sealed class PayloadBuilder(NmsgModule module)
         return slot;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per value parsed
     public void Add(NmsgField field, NmsgFieldValue value)
     {
         _size += Size(field, in value);
