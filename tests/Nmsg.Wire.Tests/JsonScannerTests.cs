@@ -170,4 +170,64 @@ public class JsonScannerTests
             AssertSame(Encoding.UTF8.GetBytes(Dnsqr.Replace("%", value.ToString(), StringComparison.Ordinal)));
         }
     }
+
+    [Fact]
+    public void Field_names_compare_as_SequenceEqual()
+    {
+        // The inline name comparison of the field matching, at every length it has a path for and a difference
+        // at every position.
+        var random = new Random(20261123);
+        for (int length = 0; length <= 40; length++)
+        {
+            for (int trial = 0; trial < 200; trial++)
+            {
+                byte[] field = new byte[length];
+                random.NextBytes(field);
+                byte[] name = (byte[])field.Clone();
+                if (trial % 2 == 1 && length > 0)
+                    name[random.Next(length)] ^= (byte)(1 << random.Next(8));
+                if (trial % 7 == 6)
+                    name = [.. name, (byte)'x'];
+                // The name inside a longer text, as in a line, so that loads past it would be seen to matter.
+                byte[] text = [.. "{\""u8, .. name, .. "\":1}"u8];
+                ReadOnlySpan<byte> inText = text.AsSpan(2, name.Length);
+                Assert.Equal(inText.SequenceEqual(field), NmsgJsonReader.NameIs(inText, field));
+            }
+        }
+    }
+
+    [Fact]
+    public void Message_members_in_any_order_read_the_same()
+    {
+        // Field matching follows the table from the last field matched; a line in any order, with unknown members
+        // put in, must make the same message as the line in table order.
+        var random = new Random(20261124);
+        var write = new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        foreach (byte[] line in VectorLines())
+        {
+            string expected = Outcome(() => NmsgJsonReader.Parse(line, lineNumber: 3));
+            if (System.Text.Json.Nodes.JsonNode.Parse(line) is not System.Text.Json.Nodes.JsonObject root
+                || root["message"] is not System.Text.Json.Nodes.JsonObject message)
+            {
+                continue;
+            }
+            for (int trial = 0; trial < 5; trial++)
+            {
+                var members = message.Select(m => (m.Key, Value: m.Value?.DeepClone())).ToList();
+                if (trial > 0)
+                    members = [.. members.OrderBy(_ => random.Next())];
+                if (trial % 2 == 0)
+                    members.Insert(random.Next(members.Count + 1), ("not_a_field", System.Text.Json.Nodes.JsonValue.Create(1)));
+                var shuffled = new System.Text.Json.Nodes.JsonObject();
+                foreach ((string key, System.Text.Json.Nodes.JsonNode? value) in members)
+                    shuffled[key] = value;
+                var copy = (System.Text.Json.Nodes.JsonObject)root.DeepClone();
+                copy["message"] = shuffled;
+                byte[] mutated = Encoding.UTF8.GetBytes(copy.ToJsonString(write));
+                string got = Outcome(() => NmsgJsonReader.Parse(mutated, lineNumber: 3));
+                if (got != expected)
+                    Assert.Fail($"line {Encoding.UTF8.GetString(mutated)}\nexpected: {expected}\ngot:      {got}");
+            }
+        }
+    }
 }

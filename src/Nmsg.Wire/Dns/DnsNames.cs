@@ -240,6 +240,44 @@ public static class DnsNames
     /// <summary>The <c>_wdns_str_to_name</c> state machine over UTF-8 bytes; returns the wire length or -1.</summary>
     internal static int ParseWire(ReadOnlySpan<byte> str, Span<byte> data)
     {
+        // The common name, without escapes or NULs, in a loop of its own: each byte is a label's or ends one. It
+        // gives what the state machine gives (the wire length equals its count of bytes so far, which the limits
+        // are checked on), as ParseWireStates is tested to.
+        if (str.Length > 1 && str.IndexOfAny((byte)'\\', (byte)0) < 0)
+        {
+            int w = 1, oclenAt = 0;
+            for (int p = 0; p < str.Length; p++)
+            {
+                if (w >= 255)
+                    return -1;
+                byte c = str[p];
+                if (c != '.')
+                {
+                    data[w++] = c;
+                    continue;
+                }
+                if (w - oclenAt == 1)
+                    return -1; // an empty label
+                data[oclenAt] = (byte)(w - oclenAt - 1);
+                oclenAt = w++;
+            }
+            if (str[^1] == '.')
+            {
+                data[oclenAt] = 0;
+                return w;
+            }
+            if (w == 255)
+                return -1;
+            data[oclenAt] = (byte)(w - oclenAt - 1);
+            data[w++] = 0;
+            return w;
+        }
+        return ParseWireStates(str, data);
+    }
+
+    /// <summary>The state machine itself, for any name (<see cref="ParseWire"/> takes the plain ones first).</summary>
+    internal static int ParseWireStates(ReadOnlySpan<byte> str, Span<byte> data)
+    {
         int slen = str.Length;
         if (slen == 0 || (slen == 1 && str[0] == '.'))
         {

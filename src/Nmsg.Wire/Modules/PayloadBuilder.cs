@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Nmsg.Internal;
 using Nmsg.Protobuf;
 
@@ -15,6 +16,11 @@ internal sealed class PayloadBuilder(NmsgModule module)
     private byte[] _arena = [];
     private int _arenaUsed;
 
+    // Kept as values are added, so that ToArray neither sizes nor checks the order in passes of its own.
+    private int _size;
+    private int _lastNumber;
+    private bool _ordered = true;
+
     [ThreadStatic]
     private static PayloadBuilder? t_cached;
 
@@ -30,6 +36,9 @@ internal sealed class PayloadBuilder(NmsgModule module)
         b._module = module;
         b._values.Clear();
         b._arenaUsed = 0;
+        b._size = 0;
+        b._lastNumber = 0;
+        b._ordered = true;
         return b;
     }
 
@@ -70,16 +79,49 @@ internal sealed class PayloadBuilder(NmsgModule module)
         return slot;
     }
 
-    public void Add(NmsgField field, NmsgFieldValue value) => _values.Add((field, value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per value parsed
+    public void Add(NmsgField field, NmsgFieldValue value)
+    {
+        _size += Size(field, in value);
+        if (field.Number < _lastNumber)
+            _ordered = false;
+        else
+            _lastNumber = field.Number;
+        _values.Add((field, value));
+    }
 
     /// <summary>The number of values added so far.</summary>
     public int Count => _values.Count;
 
     /// <summary>Takes back the values added after the first <paramref name="count"/>.</summary>
-    public void Truncate(int count) => _values.RemoveRange(count, _values.Count - count);
+    public void Truncate(int count)
+    {
+        _values.RemoveRange(count, _values.Count - count);
+        Recount();
+    }
 
     /// <summary>Removes the values of a field (a singular field set twice keeps the last).</summary>
-    public void Clear(NmsgField field) => _values.RemoveAll(v => v.Field == field);
+    public void Clear(NmsgField field)
+    {
+        _values.RemoveAll(v => v.Field == field);
+        Recount();
+    }
+
+    /// <summary>The size and order of the values left after some were taken back.</summary>
+    private void Recount()
+    {
+        _size = 0;
+        _lastNumber = 0;
+        _ordered = true;
+        foreach (var (f, v) in _values)
+        {
+            _size += Size(f, in v);
+            if (f.Number < _lastNumber)
+                _ordered = false;
+            else
+                _lastNumber = f.Number;
+        }
+    }
 
     public bool Has(NmsgField field)
     {
@@ -102,20 +144,17 @@ internal sealed class PayloadBuilder(NmsgModule module)
         return null;
     }
 
+    [SkipLocalsInit] // the order is written before it is read
     public byte[] ToArray()
     {
-        // Sized first, then written straight into the result: fields by number, each field's values in order.
+        // Sized as the values were added, then written straight into the result: fields by number, each field's
+        // values in order.
         ReadOnlySpan<(NmsgField Field, NmsgFieldValue Value)> values = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
-        int size = 0;
-        for (int i = 0; i < values.Length; i++)
-            size += Size(values[i].Field, in values[i].Value);
+        int size = _size;
         byte[] result = new byte[size];
         Span<byte> dst = result;
         int at = 0;
-        bool ordered = true;
-        for (int i = 1; i < values.Length && ordered; i++)
-            ordered = values[i - 1].Field.Number <= values[i].Field.Number;
-        if (ordered)
+        if (_ordered)
         {
             for (int i = 0; i < values.Length; i++)
                 at += Write(dst[at..], values[i].Field, in values[i].Value);
@@ -123,25 +162,27 @@ internal sealed class PayloadBuilder(NmsgModule module)
         else
         {
             // Fields by number, each field's values in the order added: a stable sort (insertion: a few dozen
-            // values, mostly in order already) rather than a pass over the values for every field.
-            Span<(NmsgField Field, NmsgFieldValue Value)> sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values);
-            for (int i = 1; i < sorted.Length; i++)
+            // values, mostly in order already) of their indexes, which moves ints rather than values with references.
+            Span<int> order = values.Length <= 256 ? stackalloc int[values.Length] : new int[values.Length];
+            for (int i = 0; i < order.Length; i++)
             {
-                (NmsgField Field, NmsgFieldValue Value) v = sorted[i];
+                int number = values[i].Field.Number;
                 int j = i - 1;
-                for (; j >= 0 && sorted[j].Field.Number > v.Field.Number; j--)
-                    sorted[j + 1] = sorted[j];
-                sorted[j + 1] = v;
+                for (; j >= 0 && values[order[j]].Field.Number > number; j--)
+                    order[j + 1] = order[j];
+                order[j + 1] = i;
             }
-            for (int i = 0; i < sorted.Length; i++)
+            for (int i = 0; i < order.Length; i++)
             {
-                if (sorted[i].Field.IsStored)
-                    at += Write(dst[at..], sorted[i].Field, in sorted[i].Value);
+                ref readonly (NmsgField Field, NmsgFieldValue Value) v = ref values[order[i]];
+                if (v.Field.IsStored)
+                    at += Write(dst[at..], v.Field, in v.Value);
             }
         }
         return at == size ? result : result[..at];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per value added
     private static int Size(NmsgField f, in NmsgFieldValue v)
     {
         int tag = ProtoWriter.VarintSize((ulong)f.Number << 3);

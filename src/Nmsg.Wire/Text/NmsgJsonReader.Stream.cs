@@ -79,7 +79,7 @@ public static partial class NmsgJsonReader
     /// </summary>
     private static NmsgMessage? ParseNextLine(TextChunk chunk, ref int at, ref long number, NmsgTextOptions options, Action<NmsgFormatException>? onError)
     {
-        while (TextChunk.NextLine(chunk.Text, ref at, out ReadOnlySpan<byte> line))
+        while (TextChunk.NextLine(chunk.Text, chunk.NoCarriageReturn, ref at, out ReadOnlySpan<byte> line))
         {
             long n = number++;
             if (line.Length == 0)
@@ -119,9 +119,10 @@ public static partial class NmsgJsonReader
         public void Parse(NmsgTextOptions options, bool reportErrors, CancellationToken cancellationToken)
         {
             ReadOnlySpan<byte> text = Chunk.Text;
+            bool noCarriageReturn = Chunk.NoCarriageReturn;
             long number = Chunk.FirstLine;
             int at = 0;
-            while (!cancellationToken.IsCancellationRequested && TextChunk.NextLine(text, ref at, out ReadOnlySpan<byte> line))
+            while (!cancellationToken.IsCancellationRequested && TextChunk.NextLine(text, noCarriageReturn, ref at, out ReadOnlySpan<byte> line))
             {
                 long n = number++;
                 if (line.Length == 0)

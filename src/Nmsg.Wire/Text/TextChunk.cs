@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Nmsg.Text;
 
@@ -13,6 +15,9 @@ internal sealed class TextChunk
     public byte[] Buffer = [];
     public int Length;
     public long FirstLine;
+
+    /// <summary>True when the text is known to hold no <c>\r</c>: every line ends at a <c>\n</c>.</summary>
+    public bool NoCarriageReturn;
 
     public ReadOnlySpan<byte> Text => Buffer.AsSpan(0, Length);
 
@@ -30,6 +35,13 @@ internal sealed class TextChunk
     /// False at the end of the chunk.
     /// </summary>
     public static bool NextLine(ReadOnlySpan<byte> text, ref int start, out ReadOnlySpan<byte> line)
+        => NextLine(text, noCarriageReturn: false, ref start, out line);
+
+    /// <summary>
+    /// As <see cref="NextLine(ReadOnlySpan{byte}, ref int, out ReadOnlySpan{byte})"/>; with
+    /// <paramref name="noCarriageReturn"/> (the text is known to hold no <c>\r</c>) only <c>\n</c> is looked for.
+    /// </summary>
+    public static bool NextLine(ReadOnlySpan<byte> text, bool noCarriageReturn, ref int start, out ReadOnlySpan<byte> line)
     {
         if (start >= text.Length)
         {
@@ -37,7 +49,7 @@ internal sealed class TextChunk
             return false;
         }
         ReadOnlySpan<byte> rest = text[start..];
-        int end = rest.IndexOfAny((byte)'\n', (byte)'\r');
+        int end = noCarriageReturn ? rest.IndexOf((byte)'\n') : rest.IndexOfAny((byte)'\n', (byte)'\r');
         if (end < 0)
         {
             line = rest;
@@ -49,16 +61,67 @@ internal sealed class TextChunk
         return true;
     }
 
-    /// <summary>The number of lines in a chunk's text (a final line without a terminator counts).</summary>
-    public static long CountLines(ReadOnlySpan<byte> text)
+    /// <summary>
+    /// The number of lines in a chunk's text (a final line without a terminator counts), and whether it holds no <c>\r</c>: the common text (no <c>\r</c>)
+    /// is counted in one pass that also looks for <c>\r</c> (this runs on the single reading thread).
+    /// </summary>
+    public static long CountLines(ReadOnlySpan<byte> text, out bool noCarriageReturn)
     {
-        if (text.IndexOf((byte)'\r') < 0)
-            return text.Count((byte)'\n') + (text.Length > 0 && text[^1] != (byte)'\n' ? 1 : 0);
+        noCarriageReturn = CountNewlines(text, out long newlines);
+        if (noCarriageReturn)
+            return newlines + (text.Length > 0 && text[^1] != (byte)'\n' ? 1 : 0);
         long n = 0;
         int at = 0;
         while (NextLine(text, ref at, out _))
             n++;
         return n;
+    }
+
+    /// <summary>
+    /// Counts the <c>\n</c> of <paramref name="text"/> into <paramref name="newlines"/> and returns whether it holds
+    /// no <c>\r</c> (when it does, the count may stop short: the caller counts lines another way).
+    /// </summary>
+    internal static bool CountNewlines(ReadOnlySpan<byte> text, out long newlines)
+    {
+        long n = 0;
+        int i = 0;
+        ref byte start = ref MemoryMarshal.GetReference(text);
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // Per byte lane, a count of the \n seen (a match is all ones: subtracting it adds one) and whether a \r
+            // was: no branch, popcount or horizontal sum per vector, only per block of 255 vectors (a lane's most).
+            Vector128<byte> lf = Vector128.Create((byte)'\n'), cr = Vector128.Create((byte)'\r');
+            while (i <= text.Length - Vector128<byte>.Count)
+            {
+                int blockEnd = (int)Math.Min(text.Length - Vector128<byte>.Count, i + (254L * Vector128<byte>.Count));
+                Vector128<byte> counts = Vector128<byte>.Zero, crs = Vector128<byte>.Zero;
+                for (; i <= blockEnd; i += Vector128<byte>.Count)
+                {
+                    Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)i);
+                    counts -= Vector128.Equals(v, lf);
+                    crs |= Vector128.Equals(v, cr);
+                }
+                if (crs != Vector128<byte>.Zero)
+                {
+                    newlines = n;
+                    return false;
+                }
+                n += Vector128.Sum(Vector128.WidenLower(counts) + Vector128.WidenUpper(counts));
+            }
+        }
+        for (; i < text.Length; i++)
+        {
+            byte b = Unsafe.Add(ref start, i);
+            if (b == (byte)'\r')
+            {
+                newlines = n;
+                return false;
+            }
+            if (b == (byte)'\n')
+                n++;
+        }
+        newlines = n;
+        return true;
     }
 
     /// <summary>
@@ -117,7 +180,7 @@ internal sealed class TextChunk
                 byte[] next = ArrayPool<byte>.Shared.Rent(Math.Max(chunkSize, filled - split));
                 buffer.AsSpan(split, filled - split).CopyTo(next);
                 var chunk = new TextChunk { Buffer = buffer, Length = split, FirstLine = line };
-                line += CountLines(chunk.Text);
+                line += CountLines(chunk.Text, out chunk.NoCarriageReturn);
                 filled -= split;
                 buffer = next;
                 yield return chunk;
