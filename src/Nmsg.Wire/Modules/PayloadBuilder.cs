@@ -82,12 +82,18 @@ internal sealed class PayloadBuilder(NmsgModule module)
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per value parsed
     public void Add(NmsgField field, NmsgFieldValue value)
     {
+        Track(field, in value);
+        _values.Add((field, value));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Track(NmsgField field, in NmsgFieldValue value)
+    {
         _size += Size(field, in value);
         if (field.Number < _lastNumber)
             _ordered = false;
         else
             _lastNumber = field.Number;
-        _values.Add((field, value));
     }
 
     /// <summary>The number of values added so far.</summary>
@@ -114,13 +120,7 @@ internal sealed class PayloadBuilder(NmsgModule module)
         _lastNumber = 0;
         _ordered = true;
         foreach (var (f, v) in _values)
-        {
-            _size += Size(f, in v);
-            if (f.Number < _lastNumber)
-                _ordered = false;
-            else
-                _lastNumber = f.Number;
-        }
+            Track(f, in v);
     }
 
     public bool Has(NmsgField field)

@@ -194,14 +194,9 @@ internal static class ProtoWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int WriteVarint(Span<byte> destination, ulong value)
     {
-        int i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[i++] = (byte)value;
-        return i;
+        int at = 0;
+        WriteVarint(destination, ref at, value);
+        return at;
     }
 
     /// <summary>Writes a varint at <paramref name="at"/> and moves it past the varint.</summary>
