@@ -40,6 +40,36 @@ internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceO
     public ValueTask DisposeAsync() => reader.DisposeAsync();
 }
 
+/// <summary>
+/// An input-level filter (<see cref="NmsgInput.Where"/>): drops the messages the predicate rejects from each batch
+/// in place. A batch whose every message was dropped counts as an empty read, not as the end.
+/// </summary>
+internal sealed class FilteringBatchReader(INmsgBatchReader inner, Func<NmsgMessage, bool> predicate) : INmsgBatchReader
+{
+    public async ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        int before = output.Count;
+        int n = await inner.ReadBatchAsync(output, timeout, cancellationToken).ConfigureAwait(false);
+        if (n <= 0)
+            return n;
+        int write = before;
+        for (int i = before; i < output.Count; i++)
+        {
+            NmsgMessage m = output[i];
+            if (predicate(m))
+                output[write++] = m;
+        }
+        output.RemoveRange(write, output.Count - write);
+        return write - before;
+    }
+
+    public IReadOnlyList<Nmsg.Sequencing.SequenceSourceStatistics> SequenceSources => inner.SequenceSources;
+
+    public bool ReadAhead => inner.ReadAhead;
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
+
 /// <summary>A UDP input: batches of decoded containers, with the read timeout for housekeeping.</summary>
 internal sealed class UdpBatchReader(NmsgUdpReceiver receiver, bool ownsReceiver = true) : INmsgBatchReader
 {

@@ -45,20 +45,44 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
     /// <param name="name">A name for logs, metrics and errors (a path, a socket spec…).</param>
     /// <param name="open">Opens a reader that counts into the statistics it is given.</param>
     public NmsgInput(string name, Func<NmsgInputStatistics, INmsgBatchReader> open)
+        : this(name, open, new NmsgInputStatistics(), register: true)
+    {
+    }
+
+    private NmsgInput(string name, Func<NmsgInputStatistics, INmsgBatchReader> open, NmsgInputStatistics statistics, bool register)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(open);
         Name = name;
         _open = open;
+        Statistics = statistics;
         _observable = Observable.Create<NmsgMessage>(RunAsync);
-        NmsgMetrics.Register(this);
+        if (register)
+            NmsgMetrics.Register(this);
+    }
+
+    /// <summary>
+    /// This input with only the messages <paramref name="predicate"/> keeps: libnmsg's per-input filters
+    /// (<c>nmsg_input_set_filter_msgtype</c>, <c>_source</c>, <c>_operator</c>, <c>_group</c>) and any other test.
+    /// Unlike an Rx <c>Where</c>, the result is still an <see cref="NmsgInput"/>: it filters each batch as it is
+    /// read, shares this input's <see cref="Statistics"/> (which count messages before the filter), and
+    /// <see cref="NmsgIo"/> reads it without a per-message observer chain.
+    /// </summary>
+    public NmsgInput Where(Func<NmsgMessage, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        Func<NmsgInputStatistics, INmsgBatchReader> open = _open;
+        return new NmsgInput(Name, stats => new FilteringBatchReader(open(stats), predicate), Statistics, register: false)
+        {
+            ReadTimeout = ReadTimeout,
+        };
     }
 
     /// <summary>The input's name (a path, a socket spec…).</summary>
     public string Name { get; }
 
     /// <summary>The counters of this input, summed over every subscription and enumeration.</summary>
-    public NmsgInputStatistics Statistics { get; } = new();
+    public NmsgInputStatistics Statistics { get; }
 
     /// <summary>How long a socket read waits before housekeeping; the observable path uses it too.</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -102,6 +126,21 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
 
     private async Task RunAsync(IObserver<NmsgMessage> observer, CancellationToken cancellationToken)
     {
+        await PumpAsync(batch =>
+        {
+            for (int i = 0; i < batch.Count && !cancellationToken.IsCancellationRequested; i++)
+                observer.OnNext(batch[i]);
+        }, cancellationToken).ConfigureAwait(false);
+        observer.OnCompleted();
+    }
+
+    /// <summary>
+    /// Opens one read and hands each batch to <paramref name="deliver"/> (on one thread at a time, in order) until
+    /// the input ends or <paramref name="cancellationToken"/> is cancelled. Inputs that can read ahead decode the
+    /// next batch on another core meanwhile. A fatal input error is thrown after every batch before it.
+    /// </summary>
+    internal async Task PumpAsync(Action<List<NmsgMessage>> deliver, CancellationToken cancellationToken)
+    {
         var batch = new List<NmsgMessage>(1024);
         var next = new List<NmsgMessage>(1024);
         INmsgBatchReader reader = Open();
@@ -132,13 +171,13 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
                             break;
                         if (reader.ReadAhead)
                         {
-                            // Decode (or parse) the next batch on another core while observers handle this one.
+                            // Decode (or parse) the next batch on another core while this one is delivered.
                             List<NmsgMessage> target = next;
                             target.Clear();
                             ahead = Task.Run(() => reader.ReadBatchAsync(target, ReadTimeout, cancellationToken).AsTask(), CancellationToken.None);
                         }
-                        for (int i = 0; i < batch.Count && !cancellationToken.IsCancellationRequested; i++)
-                            observer.OnNext(batch[i]);
+                        if (batch.Count > 0)
+                            deliver(batch);
                     }
                 }
                 finally
@@ -153,7 +192,6 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
         {
             Closed(reader);
         }
-        observer.OnCompleted();
     }
 
     /// <summary>

@@ -66,6 +66,34 @@ public abstract partial class NmsgSink : IObserver<NmsgMessage>, IAsyncDisposabl
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="count"/> messages of <paramref name="batch"/> from <paramref name="start"/> under one
+    /// lock, as that many <see cref="OnNext"/> calls would. Returns how many were written: fewer when the sink is
+    /// closed or faults (the rest are counted in <see cref="Rejected"/>).
+    /// </summary>
+    internal int OnNextBatch(List<NmsgMessage> batch, int start, int count)
+    {
+        lock (Gate)
+        {
+            int i = 0;
+            if (!_closed && _fault is null)
+            {
+                try
+                {
+                    for (; i < count; i++)
+                        WriteCore(batch[start + i]);
+                }
+                catch (Exception e)
+                {
+                    _fault = e;
+                }
+            }
+            _written += i;
+            _rejected += count - i;
+            return i;
+        }
+    }
+
     /// <summary>Writes one message and reports a failure to the caller (an <see cref="IOException"/>).</summary>
     /// <exception cref="IOException">The sink is faulted or closed.</exception>
     public ValueTask WriteAsync(NmsgMessage message, CancellationToken cancellationToken = default)

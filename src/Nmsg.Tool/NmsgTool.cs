@@ -169,15 +169,19 @@ internal sealed class ToolRun(ToolOptions options, Stream stdout, TextWriter std
         uint getOperator = options.GetOperator is { } go ? Resolve("--getoperator", go, aliases, isGroup: false) : 0;
         uint getGroup = options.GetGroup is { } gg ? Resolve("--getgroup", gg, aliases, isGroup: true) : 0;
 
-        IObservable<NmsgMessage> Filtered(NmsgInput input, bool nmsgInput)
+        // nmsgtool sets these filters on each input, before nmsg_io counts payloads in. NmsgIo reports an input's
+        // error naming the input.
+        NmsgInput Filtered(NmsgInput input, bool nmsgInput)
         {
             _inputs.Add(input);
-            // nmsgtool sets these filters on each input, before nmsg_io counts payloads in.
-            IObservable<NmsgMessage> messages = input;
-            if (nmsgInput && type is not null)
-                messages = messages.WhereType(type.Vid, type.MsgType);
-            messages = messages.WhereSource(getSource).WhereOperator(getOperator).WhereGroup(getGroup);
-            return messages.Catch((Exception e) => Observable.Throw<NmsgMessage>(new IOException($"input {input.Name}: {NmsgTool.OneLine(e)}", e)));
+            bool byType = nmsgInput && type is not null;
+            if (!byType && getSource == 0 && getOperator == 0 && getGroup == 0)
+                return input;
+            uint vid = type?.Vid ?? 0, msgType = type?.MsgType ?? 0;
+            return input.Where(m => (!byType || (m.Vid == vid && m.MsgType == msgType))
+                && (getSource == 0 || m.Source == getSource)
+                && (getOperator == 0 || m.Operator == getOperator)
+                && (getGroup == 0 || m.Group == getGroup));
         }
 
         var fileOptions = new NmsgFileSourceOptions { ByteRate = options.ByteRate };
