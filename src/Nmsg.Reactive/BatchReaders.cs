@@ -7,13 +7,17 @@ namespace Nmsg.Reactive;
 /// <summary>A file or stream input: one container per batch, optionally paced to a byte rate.</summary>
 internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceOptions options) : INmsgBatchReader
 {
+    /// <summary>Messages per batch at most.</summary>
+    internal const int MaxBatch = 1024;
+
     private long _startedAt;
     private long _startBytes = -1;
 
     public async ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
     {
         int before = output.Count;
-        if (!await reader.ReadContainerAsync(output, cancellationToken).ConfigureAwait(false))
+        // A slice of a container at a time: a 1 MiB container of small messages holds tens of thousands.
+        if (!await reader.ReadMessagesAsync(output, MaxBatch, cancellationToken).ConfigureAwait(false))
             return -1;
         if (options.ByteRate > 0)
             await PaceAsync(cancellationToken).ConfigureAwait(false);

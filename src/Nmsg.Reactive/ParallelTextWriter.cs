@@ -10,7 +10,8 @@ namespace Nmsg.Reactive;
 /// </summary>
 internal sealed class ParallelTextWriter
 {
-    private const int BatchSize = 512;
+    // 256 messages: a few hundred KB of dnsqr text per batch, with up to twice the thread count of batches in flight.
+    private const int BatchSize = 256;
     private readonly Stream _stream;
     private readonly bool _json;
     private readonly NmsgTextOptions _text;

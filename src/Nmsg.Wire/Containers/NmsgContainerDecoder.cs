@@ -42,6 +42,7 @@ public sealed class NmsgContainerDecoder : IDisposable
     private readonly FragmentAssembler _fragments;
     private readonly SequenceTracker? _sequences;
     private uint[] _crcScratch = new uint[64];
+    private readonly PendingPayloads _pending = new();
 
     /// <summary>Creates a decoder with its own statistics.</summary>
     public NmsgContainerDecoder(NmsgDecoderOptions? options = null)
@@ -152,31 +153,32 @@ public sealed class NmsgContainerDecoder : IDisposable
     public int DecodePayloads(in NmsgContainer container, List<NmsgMessage> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (!Reassemble(container, out NmsgContainer whole))
-            return 0;
-        ReadOnlyMemory<byte> nmsg = Decompress(whole).Body;
+        return DecodePending(container) ? _pending.Take(output, int.MaxValue) : 0;
+    }
 
-        int before = output.Count;
-        int crcFailures;
-        NmsgSequence? sequence;
-        try
-        {
-            crcFailures = NmsgEnvelope.Parse(nmsg, output, ref _crcScratch, out sequence);
-        }
-        catch
-        {
-            output.RemoveRange(before, output.Count - before);
-            throw;
-        }
-        int added = output.Count - before;
+    /// <summary>
+    /// <see cref="DecodePayloads"/> up to the messages: the container is parsed and checked in full and counted,
+    /// and its payloads wait in <see cref="Pending"/> to be taken a slice at a time. Replaces whatever was pending.
+    /// </summary>
+    /// <returns>False while a fragment set is incomplete (nothing pending).</returns>
+    internal bool DecodePending(in NmsgContainer container)
+    {
+        _pending.Clear();
+        if (!Reassemble(container, out NmsgContainer whole))
+            return false;
+        ReadOnlyMemory<byte> nmsg = Decompress(whole).Body;
+        int crcFailures = _pending.Parse(nmsg, ref _crcScratch, out NmsgSequence? sequence);
         Interlocked.Increment(ref Statistics.ContainersField);
-        Interlocked.Add(ref Statistics.PayloadsField, added);
+        Interlocked.Add(ref Statistics.PayloadsField, _pending.Remaining);
         if (crcFailures > 0)
             Interlocked.Add(ref Statistics.CrcFailuresField, crcFailures);
         if (_sequences is not null && sequence is NmsgSequence s)
             _sequences.Update(s, container.Sender);
-        return added;
+        return true;
     }
+
+    /// <summary>The payloads of the last container decoded with <see cref="DecodePending"/> not yet taken.</summary>
+    internal PendingPayloads Pending => _pending;
 
     /// <summary>Counts bytes received by a transport that feeds the stages directly.</summary>
     public void CountBytes(long bytes) => Interlocked.Add(ref Statistics.BytesField, bytes);

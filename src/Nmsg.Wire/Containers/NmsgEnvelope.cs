@@ -9,105 +9,25 @@ public readonly record struct NmsgSequence(uint Sequence, ulong SequenceId);
 /// <summary>A parsed <c>NmsgFragment</c> (SPEC §2.1); <see cref="Fragment"/> is a slice of the container.</summary>
 public readonly record struct NmsgFragmentInfo(uint Id, uint Current, uint Last, ReadOnlyMemory<byte> Fragment, uint? Crc);
 
-/// <summary>Parses the <c>Nmsg</c> and <c>NmsgFragment</c> protobuf envelopes without copying payload bytes.</summary>
+/// <summary>
+/// Parses the <c>NmsgPayload</c> and <c>NmsgFragment</c> protobuf envelopes without copying payload bytes (the
+/// <c>Nmsg</c> envelope around payloads is <see cref="PendingPayloads.Parse"/>).
+/// </summary>
 internal static class NmsgEnvelope
 {
-    // Field keys as they appear on the wire.
-    private const byte PayloadKey = 0x0A, CrcKey = 0x10, SequenceKey = 0x18, SequenceIdKey = 0x20;
-
     /// <summary>
-    /// Parses a serialized <c>Nmsg</c>, appending one message per payload to <paramref name="output"/> (payloads
-    /// are slices of <paramref name="nmsg"/>). Payloads whose CRC entry does not match are removed and counted.
+    /// Parses one <c>NmsgPayload</c> (at <paramref name="offset"/>, <paramref name="length"/> bytes, in
+    /// <paramref name="nmsg"/>) into <paramref name="h"/>; the payload field is kept as its offset in
+    /// <paramref name="nmsg"/>.
     /// </summary>
-    /// <returns>The number of payloads dropped for a CRC mismatch.</returns>
-    public static int Parse(ReadOnlyMemory<byte> nmsg, List<NmsgMessage> output, ref uint[] crcScratch, out NmsgSequence? sequence)
+    internal static void ParsePayload(ReadOnlySpan<byte> nmsg, int offset, int length, ref PayloadHeader h)
     {
-        var reader = new ProtoReader(nmsg.Span);
-        int first = output.Count;
-        int crcCount = 0;
-        uint seq = 0;
-        ulong seqId = 0;
-        bool hasSeq = false, hasSeqId = false;
-
-        while (reader.TryReadTag(out int field, out WireType wt))
-        {
-            switch (field)
-            {
-                case 1 when wt == WireType.LengthDelimited:
-                    var (offset, length) = reader.ReadLengthDelimited();
-                    output.Add(ParsePayload(nmsg.Slice(offset, length)));
-                    break;
-                case 2 when wt == WireType.Varint:
-                    AddCrc(ref crcScratch, ref crcCount, (uint)reader.ReadVarint());
-                    break;
-                case 2 when wt == WireType.LengthDelimited:
-                    // Packed form: accepted on read although protobuf-c never writes it.
-                    var (po, pl) = reader.ReadLengthDelimited();
-                    var packed = new ProtoReader(nmsg.Span.Slice(po, pl));
-                    while (!packed.End)
-                        AddCrc(ref crcScratch, ref crcCount, (uint)packed.ReadVarint());
-                    break;
-                case 3 when wt == WireType.Varint:
-                    seq = (uint)reader.ReadVarint();
-                    hasSeq = true;
-                    break;
-                case 4 when wt == WireType.Varint:
-                    seqId = reader.ReadVarint();
-                    hasSeqId = true;
-                    break;
-                case 1 or 2 or 3 or 4:
-                    ThrowHelper.Protobuf($"Nmsg field {field} has wire type {(int)wt}");
-                    break;
-                default:
-                    reader.Skip(wt);
-                    break;
-            }
-        }
-        sequence = hasSeq && hasSeqId ? new NmsgSequence(seq, seqId) : null;
-        return crcCount == 0 ? 0 : VerifyCrcs(output, first, crcScratch.AsSpan(0, crcCount));
-    }
-
-    private static void AddCrc(ref uint[] scratch, ref int count, uint value)
-    {
-        if (count == scratch.Length)
-            Array.Resize(ref scratch, Math.Max(16, scratch.Length * 2));
-        scratch[count++] = value;
-    }
-
-    /// <summary>
-    /// Checks payload i against CRC entry i where there is one (SPEC §2.3); drops mismatches in one compacting
-    /// pass, so a container of nothing but bad CRCs costs linear time.
-    /// </summary>
-    private static int VerifyCrcs(List<NmsgMessage> output, int first, ReadOnlySpan<uint> crcs)
-    {
-        int payloads = output.Count - first;
-        int n = Math.Min(payloads, crcs.Length);
-        int write = first;
-        for (int i = 0; i < payloads; i++)
-        {
-            NmsgMessage m = output[first + i];
-            if (i < n)
-            {
-                if (Crc32C.ComputeWire(m.Payload.Span) != crcs[i])
-                    continue;
-                m.SetVerifiedWireCrc(crcs[i]);
-            }
-            output[write++] = m;
-        }
-        int dropped = output.Count - write;
-        if (dropped > 0)
-            output.RemoveRange(write, dropped);
-        return dropped;
-    }
-
-    private static NmsgMessage ParsePayload(ReadOnlyMemory<byte> bytes)
-    {
-        var reader = new ProtoReader(bytes.Span);
+        var reader = new ProtoReader(nmsg.Slice(offset, length));
         uint vid = 0, msgtype = 0, nsec = 0, source = 0, op = 0, group = 0;
         long sec = 0;
         byte present = 0;
         int required = 0;
-        ReadOnlyMemory<byte> payload = default;
+        int payloadOffset = 0, payloadLength = 0;
         while (reader.TryReadTag(out int field, out WireType wt))
         {
             // On the key (field and wire type together): one jump per field in the layout every encoder writes.
@@ -130,8 +50,7 @@ internal static class NmsgEnvelope
                     required |= 8;
                     break;
                 case 0x2A:
-                    var (o, l) = reader.ReadLengthDelimited();
-                    payload = bytes.Slice(o, l);
+                    (payloadOffset, payloadLength) = reader.ReadLengthDelimited();
                     present |= 8;
                     break;
                 case 0x38:
@@ -155,7 +74,17 @@ internal static class NmsgEnvelope
         }
         if (required != 15)
             ThrowHelper.Protobuf("NmsgPayload lacks a required field (vid, msgtype, time_sec or time_nsec)");
-        return new NmsgMessage(vid, msgtype, sec, nsec, payload, source, op, group, present);
+        h.Vid = vid;
+        h.MsgType = msgtype;
+        h.Seconds = sec;
+        h.Nanoseconds = nsec;
+        h.PayloadOffset = offset + payloadOffset;
+        h.PayloadLength = payloadLength;
+        h.Source = source;
+        h.Operator = op;
+        h.Group = group;
+        h.Present = present;
+        h.HasCrc = false;
     }
 
     /// <summary>Parses an <c>NmsgFragment</c>; throws <see cref="NmsgFormatException"/> (FragmentInvalid) when it is not one.</summary>

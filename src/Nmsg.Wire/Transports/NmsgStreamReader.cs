@@ -39,28 +39,34 @@ public sealed record NmsgReaderOptions
 /// messages. Every good message before a bad container is delivered; then the read fails with an
 /// <see cref="NmsgException"/> naming the reason and the container's byte offset.
 /// </summary>
+/// <remarks>
+/// Small containers are read through a staging buffer of <see cref="NmsgReaderOptions.ReadSize"/> bytes; the body of
+/// a plain container larger than what is staged is read straight from the stream into the array its messages will
+/// point into, so a 1 MiB container is copied once, not twice.
+/// </remarks>
 public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
 {
-    private readonly PipeReader _pipe;
+    private readonly Stream _stream;
+    private readonly bool _leaveOpen;
     private readonly NmsgReaderOptions _options;
     private readonly NmsgContainerDecoder _decoder;
     private readonly List<NmsgMessage> _batch = new(1024);
+    private readonly byte[] _staging;
+    private int _stagedStart;
+    private int _stagedEnd;
+    private bool _endOfStream;
     private long _offset;
     private bool _completed;
     private Exception? _fault;
 
     /// <summary>Reads from <paramref name="stream"/>.</summary>
     public NmsgStreamReader(Stream stream, NmsgReaderOptions? options = null, bool leaveOpen = false)
-        : this(CreatePipe(stream, options ?? NmsgReaderOptions.Default, leaveOpen), options)
     {
-    }
-
-    /// <summary>Reads from a pipe.</summary>
-    public NmsgStreamReader(PipeReader reader, NmsgReaderOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        _pipe = reader;
+        ArgumentNullException.ThrowIfNull(stream);
+        _stream = stream;
+        _leaveOpen = leaveOpen;
         _options = options ?? NmsgReaderOptions.Default;
+        _staging = new byte[Math.Max(4096, _options.ReadSize)];
         _decoder = new NmsgContainerDecoder(new NmsgDecoderOptions
         {
             Limits = _options.Limits,
@@ -70,6 +76,12 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
         }, _options.Statistics ?? new NmsgInputStatistics());
     }
 
+    /// <summary>Reads from a pipe (completed when this reader is disposed).</summary>
+    public NmsgStreamReader(PipeReader reader, NmsgReaderOptions? options = null)
+        : this((reader ?? throw new ArgumentNullException(nameof(reader))).AsStream(), options)
+    {
+    }
+
     /// <summary>Opens a file for reading.</summary>
     public static NmsgStreamReader OpenFile(string path, NmsgReaderOptions? options = null)
     {
@@ -77,13 +89,6 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
             bufferSize: 0, FileOptions.SequentialScan);
         return new NmsgStreamReader(stream, options);
-    }
-
-    private static PipeReader CreatePipe(Stream stream, NmsgReaderOptions options, bool leaveOpen)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        int size = Math.Max(4096, options.ReadSize);
-        return PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: size, minimumReadSize: Math.Min(size, 65536), leaveOpen: leaveOpen));
     }
 
     /// <summary>The counters of this input.</summary>
@@ -96,88 +101,131 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
     /// Reads containers until one yields messages, and appends them to <paramref name="output"/>. Returns false
     /// at the end of the stream.
     /// </summary>
-    public async ValueTask<bool> ReadContainerAsync(List<NmsgMessage> output, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ReadContainerAsync(List<NmsgMessage> output, CancellationToken cancellationToken = default)
+        => ReadMessagesAsync(output, int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Appends up to <paramref name="max"/> messages: the rest of the current container's, or the first of the
+    /// next container that yields any (parsed and checked in full before any is appended). Returns false at the
+    /// end of the stream. Taking a slice at a time keeps only that many message objects alive per batch.
+    /// </summary>
+    internal async ValueTask<bool> ReadMessagesAsync(List<NmsgMessage> output, int max, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         if (_fault is not null)
             throw _fault;
-        if (_completed)
-            return false;
-        while (true)
+        PendingPayloads pending = _decoder.Pending;
+        while (pending.Remaining == 0)
         {
-            ReadResult result = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            SequencePosition consumed = buffer.Start;
-            SequencePosition examined = buffer.End;
+            if (_completed)
+                return false;
             try
             {
-                while (TryDecodeNext(ref buffer, output, out int added))
-                {
-                    consumed = buffer.Start;
-                    examined = consumed;
-                    if (added > 0)
-                        return true;
-                }
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    Complete(buffer.Length);
+                if (await ReadRawAsync(owned: false, cancellationToken).ConfigureAwait(false) is not var (header, body, rented))
                     return false;
+                try
+                {
+                    _decoder.CountBytes(header.HeaderSize + header.Length);
+                    _decoder.DecodePending(new NmsgContainer(header, body, NmsgPeer.None));
                 }
+                finally
+                {
+                    if (rented is not null)
+                        ArrayPool<byte>.Shared.Return(rented);
+                }
+                _offset += header.HeaderSize + header.Length;
             }
             catch (NmsgException e) when (!ReferenceEquals(e, _fault))
             {
                 throw Fault(e.Offset >= 0 ? e : WithOffset(e, _offset));
             }
-            finally
-            {
-                _pipe.AdvanceTo(consumed, examined);
-            }
         }
+        pending.Take(output, max);
+        return true;
     }
 
-    private bool TryDecodeNext(ref ReadOnlySequence<byte> buffer, List<NmsgMessage> output, out int added)
+    /// <summary>
+    /// Reads the next whole container. Its body is a new array of its own when <paramref name="owned"/> or the
+    /// container is plain (its messages will point into it); otherwise it may be a slice of the staging buffer or a
+    /// rented array (returned to <see cref="ArrayPool{T}.Shared"/> by the caller after decoding). Null at the end of
+    /// the stream (a truncated last container is counted, or thrown as the options say).
+    /// </summary>
+    private async ValueTask<(NmsgHeader Header, ReadOnlyMemory<byte> Body, byte[]? Rented)?> ReadRawAsync(bool owned, CancellationToken cancellationToken)
     {
-        added = 0;
-        ReadOnlySequence<byte> rest = buffer;
-        if (!NmsgFramer.TryReadContainer(ref rest, allowV1: true, _options.Limits.MaxContainerLength, _offset, out NmsgHeader header, out ReadOnlySequence<byte> body))
-            return false;
+        // The header: up to 10 bytes staged (fewer only at the end of the stream).
+        if (_stagedEnd - _stagedStart < NmsgConstants.HeaderSize)
+            await StageAsync(NmsgConstants.HeaderSize, cancellationToken).ConfigureAwait(false);
+        int staged = _stagedEnd - _stagedStart;
+        if (staged == 0 || !NmsgFramer.TryReadHeader(_staging.AsSpan(_stagedStart, staged), allowV1: true,
+                _options.Limits.MaxContainerLength, _offset, out NmsgHeader header))
+        {
+            Complete(staged);
+            return null;
+        }
+        int length = header.Length;
+        _stagedStart += header.HeaderSize;
+        staged -= header.HeaderSize;
 
-        ReadOnlyMemory<byte> memory;
-        byte[]? rented = null;
-        if ((header.Flags & (NmsgContainerFlags.Zlib | NmsgContainerFlags.Fragment)) == 0)
+        if (!owned && (header.Flags & (NmsgContainerFlags.Zlib | NmsgContainerFlags.Fragment)) != 0 && length <= _staging.Length)
         {
-            // Plain: payloads will slice this buffer, so it is the container's own.
-            byte[] owned = GC.AllocateUninitializedArray<byte>(header.Length);
-            body.CopyTo(owned);
-            memory = owned;
+            // Inflated or reassembled into new arrays, so the body may stay in the staging buffer.
+            if (staged < length)
+                await StageAsync(length, cancellationToken).ConfigureAwait(false);
+            staged = _stagedEnd - _stagedStart;
+            if (staged < length)
+            {
+                Complete(header.HeaderSize + staged);
+                return null;
+            }
+            ReadOnlyMemory<byte> body = _staging.AsMemory(_stagedStart, length);
+            _stagedStart += length;
+            return (header, body, null);
         }
-        else if (body.IsSingleSegment)
+
+        bool plain = owned || (header.Flags & (NmsgContainerFlags.Zlib | NmsgContainerFlags.Fragment)) == 0;
+        byte[] array = plain ? GC.AllocateUninitializedArray<byte>(length) : ArrayPool<byte>.Shared.Rent(length);
+        int have = Math.Min(staged, length);
+        _staging.AsSpan(_stagedStart, have).CopyTo(array);
+        _stagedStart += have;
+        while (have < length)
         {
-            memory = body.First; // inflated or reassembled into new buffers; not referenced after Decode
+            int n = await _stream.ReadAsync(array.AsMemory(have, length - have), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                _endOfStream = true;
+                if (!plain)
+                    ArrayPool<byte>.Shared.Return(array);
+                Complete(header.HeaderSize + have);
+                return null;
+            }
+            have += n;
         }
-        else
+        return (header, array.AsMemory(0, length), plain ? null : array);
+    }
+
+    // Stages at least `wanted` bytes (at most the staging buffer's size), fewer only at the end of the stream.
+    private async ValueTask StageAsync(int wanted, CancellationToken cancellationToken)
+    {
+        if (_stagedStart > 0)
         {
-            rented = ArrayPool<byte>.Shared.Rent(header.Length);
-            body.CopyTo(rented);
-            memory = rented.AsMemory(0, header.Length);
+            _staging.AsSpan(_stagedStart, _stagedEnd - _stagedStart).CopyTo(_staging);
+            _stagedEnd -= _stagedStart;
+            _stagedStart = 0;
         }
-        try
+        while (_stagedEnd < wanted && !_endOfStream)
         {
-            added = _decoder.Decode(header, memory, output);
+            int n = await _stream.ReadAsync(_staging.AsMemory(_stagedEnd), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+                _endOfStream = true;
+            _stagedEnd += n;
         }
-        finally
-        {
-            if (rented is not null)
-                ArrayPool<byte>.Shared.Return(rented);
-        }
-        _offset += header.HeaderSize + header.Length;
-        buffer = rest;
-        return true;
     }
 
     // The end of the stream: leftover bytes are a truncated container, ignored (counted) as nmsgtool does, or an error.
     private void Complete(long leftover)
     {
+        _stagedStart = _stagedEnd = 0;
         if (leftover > 0)
         {
             Interlocked.Add(ref Statistics.TruncatedTailBytesField, leftover);
@@ -211,46 +259,27 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
             throw _fault;
         while (!_completed)
         {
-            ReadResult result = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            NmsgContainer? next = null;
+            NmsgContainer next;
             try
             {
-                ReadOnlySequence<byte> rest = buffer;
-                if (NmsgFramer.TryReadContainer(ref rest, allowV1: true, _options.Limits.MaxContainerLength, _offset, out NmsgHeader header, out ReadOnlySequence<byte> body))
-                {
-                    byte[] owned = GC.AllocateUninitializedArray<byte>(header.Length);
-                    body.CopyTo(owned);
-                    Interlocked.Add(ref Statistics.BytesField, header.HeaderSize + header.Length);
-                    _offset += header.HeaderSize + header.Length;
-                    next = new NmsgContainer(header, owned, NmsgPeer.None);
-                    buffer = rest;
-                }
-                else if (result.IsCompleted || result.IsCanceled)
-                {
-                    Complete(buffer.Length);
-                }
+                if (await ReadRawAsync(owned: true, cancellationToken).ConfigureAwait(false) is not var (header, body, _))
+                    yield break;
+                Interlocked.Add(ref Statistics.BytesField, header.HeaderSize + header.Length);
+                _offset += header.HeaderSize + header.Length;
+                next = new NmsgContainer(header, body, NmsgPeer.None);
             }
             catch (NmsgException e) when (!ReferenceEquals(e, _fault))
             {
                 throw Fault(e.Offset >= 0 ? e : WithOffset(e, _offset));
             }
-            finally
-            {
-                if (next is not null)
-                    _pipe.AdvanceTo(buffer.Start);
-                else
-                    _pipe.AdvanceTo(buffer.Start, buffer.End);
-            }
-            if (next is NmsgContainer c)
-                yield return c;
+            yield return next;
         }
     }
 
     /// <summary>Every message of the stream, in order; backpressure is the consumer's pace.</summary>
     public async IAsyncEnumerable<NmsgMessage> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        while (await ReadContainerAsync(_batch, cancellationToken).ConfigureAwait(false))
+        while (await ReadMessagesAsync(_batch, 1024, cancellationToken).ConfigureAwait(false))
         {
             for (int i = 0; i < _batch.Count; i++)
                 yield return _batch[i];
@@ -262,13 +291,15 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         _decoder.Dispose();
-        await _pipe.CompleteAsync().ConfigureAwait(false);
+        if (!_leaveOpen)
+            await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
         _decoder.Dispose();
-        _pipe.Complete();
+        if (!_leaveOpen)
+            _stream.Dispose();
     }
 }
