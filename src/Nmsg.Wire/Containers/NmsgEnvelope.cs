@@ -1,4 +1,4 @@
-using Nmsg.Checksums;
+using System.Buffers.Binary;
 using Nmsg.Protobuf;
 
 namespace Nmsg.Containers;
@@ -21,6 +21,84 @@ internal static class NmsgEnvelope
     /// <paramref name="nmsg"/>.
     /// </summary>
     internal static void ParsePayload(ReadOnlySpan<byte> nmsg, int offset, int length, ref PayloadHeader h)
+    {
+        if (!TryParseCanonical(nmsg.Slice(offset, length), offset, ref h))
+            ParseAnyLayout(nmsg, offset, length, ref h);
+    }
+
+    /// <summary>
+    /// The layout every encoder writes (libnmsg's protobuf-c and ours): vid, msgtype, time_sec, time_nsec, then the
+    /// optional payload, source, operator and group, each at most once, in field order, with one-byte keys. Parsed
+    /// straight through with the position in a local; anything else (another order, a repeat, an unknown field, a
+    /// truncation) returns false, and the general parser decides, errors included.
+    /// </summary>
+    internal static bool TryParseCanonical(ReadOnlySpan<byte> p, int offset, ref PayloadHeader h)
+    {
+        if (p.Length < 10 || p[0] != 0x08)
+            return false;
+        int pos = 1;
+        if (!ProtoReader.TryDecodeVarint(p, ref pos, out ulong vid) || pos >= p.Length || p[pos] != 0x10)
+            return false;
+        pos++;
+        if (!ProtoReader.TryDecodeVarint(p, ref pos, out ulong msgtype) || pos >= p.Length || p[pos] != 0x18)
+            return false;
+        pos++;
+        if (!ProtoReader.TryDecodeVarint(p, ref pos, out ulong sec) || p.Length - pos < 5 || p[pos] != 0x25)
+            return false;
+        uint nsec = BinaryPrimitives.ReadUInt32LittleEndian(p.Slice(pos + 1, 4));
+        pos += 5;
+        byte present = 0;
+        int payloadOffset = 0, payloadLength = 0;
+        ulong source = 0, op = 0, group = 0;
+        if (pos < p.Length && p[pos] == 0x2A)
+        {
+            pos++;
+            if (!ProtoReader.TryDecodeVarint(p, ref pos, out ulong len) || len > (ulong)(p.Length - pos))
+                return false;
+            payloadOffset = pos;
+            payloadLength = (int)len;
+            pos += payloadLength;
+            present = 8;
+        }
+        if (pos < p.Length && p[pos] == 0x38)
+        {
+            pos++;
+            if (!ProtoReader.TryDecodeVarint(p, ref pos, out source))
+                return false;
+            present |= 1;
+        }
+        if (pos < p.Length && p[pos] == 0x40)
+        {
+            pos++;
+            if (!ProtoReader.TryDecodeVarint(p, ref pos, out op))
+                return false;
+            present |= 2;
+        }
+        if (pos < p.Length && p[pos] == 0x48)
+        {
+            pos++;
+            if (!ProtoReader.TryDecodeVarint(p, ref pos, out group))
+                return false;
+            present |= 4;
+        }
+        if (pos != p.Length)
+            return false;
+        h.Vid = (uint)vid;
+        h.MsgType = (uint)msgtype;
+        h.Seconds = (long)sec;
+        h.Nanoseconds = nsec;
+        h.PayloadOffset = offset + payloadOffset;
+        h.PayloadLength = payloadLength;
+        h.Source = (uint)source;
+        h.Operator = (uint)op;
+        h.Group = (uint)group;
+        h.Present = present;
+        h.HasCrc = false;
+        return true;
+    }
+
+    // Any field order, repeats, unknown fields; throws on a malformed envelope.
+    internal static void ParseAnyLayout(ReadOnlySpan<byte> nmsg, int offset, int length, ref PayloadHeader h)
     {
         var reader = new ProtoReader(nmsg.Slice(offset, length));
         uint vid = 0, msgtype = 0, nsec = 0, source = 0, op = 0, group = 0;

@@ -83,19 +83,53 @@ internal ref struct ProtoReader
 
     private ulong ReadVarintSlow()
     {
-        ReadOnlySpan<byte> d = _data;
         int pos = _pos;
-        // Two bytes (lengths of 128..16383, ports, ids) without the loop.
-        if ((uint)(pos + 1) < (uint)d.Length && d[pos + 1] < 0x80)
+        if (TryDecodeVarint(_data, ref pos, out ulong value))
         {
-            _pos = pos + 2;
-            return (uint)(d[pos] & 0x7F) | ((uint)d[pos + 1] << 7);
+            _pos = pos;
+            return value;
         }
-        if (d.Length - pos >= 8)
+        ThrowMalformed(_data, _pos);
+        return 0;
+    }
+
+    // Only called when no byte of the first ten ends the varint: either the input ended first, or it runs on.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowMalformed(ReadOnlySpan<byte> d, int pos)
+        => ThrowHelper.Protobuf(d.Length - pos < 10 ? "truncated varint" : "malformed varint");
+
+    /// <summary>
+    /// Decodes the varint at <paramref name="pos"/> and moves past it. False (with <paramref name="pos"/> unchanged)
+    /// when the input ends inside it or it runs past ten bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryDecodeVarint(ReadOnlySpan<byte> d, ref int pos, out ulong value)
+    {
+        int p = pos;
+        if ((uint)p < (uint)d.Length && d[p] < 0x80)
+        {
+            value = d[p];
+            pos = p + 1;
+            return true;
+        }
+        return TryDecodeVarintLong(d, ref pos, out value);
+    }
+
+    private static bool TryDecodeVarintLong(ReadOnlySpan<byte> d, ref int pos, out ulong value)
+    {
+        int p = pos;
+        // Two bytes (lengths of 128..16383, ports, ids) without the loop.
+        if ((uint)(p + 1) < (uint)d.Length && d[p + 1] < 0x80)
+        {
+            pos = p + 2;
+            value = (uint)(d[p] & 0x7F) | ((uint)d[p + 1] << 7);
+            return true;
+        }
+        if (p >= 0 && d.Length - p >= 8)
         {
             // Up to eight bytes (times, CRCs, most ids) from one load: find the last byte by its clear top bit,
             // then close up the 7-bit groups in three steps.
-            ulong word = BinaryPrimitives.ReadUInt64LittleEndian(d.Slice(pos, 8));
+            ulong word = BinaryPrimitives.ReadUInt64LittleEndian(d.Slice(p, 8));
             ulong ends = ~word & 0x8080808080808080UL;
             if (ends != 0)
             {
@@ -106,29 +140,27 @@ internal ref struct ProtoReader
                 x = (x & 0x007F007F007F007FUL) | ((x & 0x7F007F007F007F00UL) >> 1);
                 x = (x & 0x00003FFF00003FFFUL) | ((x & 0x3FFF00003FFF0000UL) >> 2);
                 x = (x & 0x000000000FFFFFFFUL) | ((x & 0x0FFFFFFF00000000UL) >> 4);
-                _pos = pos + (bits >> 3);
-                return x;
+                pos = p + (bits >> 3);
+                value = x;
+                return true;
             }
         }
         ulong result = 0;
         for (int shift = 0; shift < 70; shift += 7)
         {
-            if ((uint)pos >= (uint)d.Length)
-            {
-                _pos = pos;
-                ThrowHelper.Protobuf("truncated varint");
-            }
-            byte b = d[pos++];
+            if ((uint)p >= (uint)d.Length)
+                break;
+            byte b = d[p++];
             result |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80)
             {
-                _pos = pos;
-                return result;
+                pos = p;
+                value = result;
+                return true;
             }
         }
-        _pos = pos;
-        ThrowHelper.Protobuf("malformed varint");
-        return 0;
+        value = 0;
+        return false;
     }
 
     public uint ReadFixed32()
