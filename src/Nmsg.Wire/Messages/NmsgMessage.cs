@@ -33,7 +33,8 @@ public sealed partial class NmsgMessage
     {
         Vid = vid;
         MsgType = msgType;
-        Time = new NmsgTimestamp(timeSec, timeNsec);
+        _seconds = timeSec;
+        _nanoseconds = timeNsec;
         _payload = payload;
         _source = source;
         _operator = @operator;
@@ -67,8 +68,21 @@ public sealed partial class NmsgMessage
     /// <summary>Message type within the vendor.</summary>
     public uint MsgType { get; set; }
 
+    // The time as two fields rather than an NmsgTimestamp (16 bytes, 4 of them padding): with the other 32-bit
+    // fields around it, a message object is 80 bytes instead of 88.
+    private long _seconds;
+    private uint _nanoseconds;
+
     /// <summary>When the payload was observed.</summary>
-    public NmsgTimestamp Time { get; set; }
+    public NmsgTimestamp Time
+    {
+        get => new(_seconds, _nanoseconds);
+        set
+        {
+            _seconds = value.Seconds;
+            _nanoseconds = value.Nanoseconds;
+        }
+    }
 
     private ReadOnlyMemory<byte> _payload;
 

@@ -24,7 +24,10 @@ public sealed record NmsgReaderOptions
     /// <summary>Check reassembled fragment sets against their CRC (libnmsg does not).</summary>
     public bool VerifyFragmentCrc { get; init; } = true;
 
-    /// <summary>Size of the reads from the underlying stream.</summary>
+    /// <summary>
+    /// Size of the staging buffer that headers and small containers are read through (at least 4096). A plain
+    /// container larger than what is staged is read straight into its own array instead.
+    /// </summary>
     public int ReadSize { get; init; } = 256 * 1024;
 
     /// <summary>
