@@ -94,6 +94,46 @@ public sealed class NmsgEnum
     /// <summary>The printed name of a value, or null.</summary>
     public string? NameOf(int value) => _names.GetValueOrDefault(value);
 
+    // The names of the values 0..DenseValues-1 as the formatters write them: the presentation's one byte per char,
+    // and JSON's quoted, escaped UTF-8. Other values take the general path.
+    private const int DenseValues = 64;
+    private Nmsg.Internal.ShortText?[]? _asciiNames, _jsonNames;
+
+    /// <summary>The name of a value below 64 as presentation writes it (each char one byte), or null.</summary>
+    internal Nmsg.Internal.ShortText? AsciiNameOf(int value)
+    {
+        Nmsg.Internal.ShortText?[] names = _asciiNames ??= BuildDense(json: false);
+        return (uint)value < (uint)names.Length ? names[value] : null;
+    }
+
+    /// <summary>The name of a value below 64 as a quoted, escaped JSON string, or null.</summary>
+    internal Nmsg.Internal.ShortText? JsonNameOf(int value)
+    {
+        Nmsg.Internal.ShortText?[] names = _jsonNames ??= BuildDense(json: true);
+        return (uint)value < (uint)names.Length ? names[value] : null;
+    }
+
+    private Nmsg.Internal.ShortText?[] BuildDense(bool json)
+    {
+        var names = new Nmsg.Internal.ShortText?[DenseValues];
+        var text = new Nmsg.Internal.PooledBufferWriter(64);
+        for (int v = 0; v < DenseValues; v++)
+        {
+            if (NameOf(v) is not { } name)
+                continue;
+            if (!json)
+            {
+                names[v] = Nmsg.Internal.ShortText.Ascii(name);
+                continue;
+            }
+            text.Clear();
+            Nmsg.Text.JsonString.Write(text, name);
+            names[v] = new Nmsg.Internal.ShortText(text.WrittenSpan);
+        }
+        text.Dispose();
+        return names;
+    }
+
     /// <summary>Looks a value up by name (case-insensitive, as JSON input does).</summary>
     public bool TryParse(string name, out int value) => _values.TryGetValue(name, out value);
 
@@ -159,7 +199,19 @@ public sealed class NmsgField
         PresentationPrefix = System.Text.Encoding.UTF8.GetBytes(name + ": ");
         NameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
         JsonKey = System.Text.Encoding.UTF8.GetBytes(",\"" + name + "\":");
+        PresentationPrefixText = new Nmsg.Internal.ShortText(PresentationPrefix);
+        JsonKeyText = new Nmsg.Internal.ShortText(JsonKey);
+        JsonKeyFirstText = new Nmsg.Internal.ShortText(JsonKey.AsSpan(1));
     }
+
+    /// <summary><see cref="PresentationPrefix"/> padded for a short copy.</summary>
+    internal Nmsg.Internal.ShortText PresentationPrefixText { get; }
+
+    /// <summary><see cref="JsonKey"/> padded for a short copy.</summary>
+    internal Nmsg.Internal.ShortText JsonKeyText { get; }
+
+    /// <summary><see cref="JsonKey"/> without its comma (the first key of an object), padded for a short copy.</summary>
+    internal Nmsg.Internal.ShortText JsonKeyFirstText { get; }
 
     /// <summary>The name in UTF-8.</summary>
     internal byte[] NameUtf8 { get; }

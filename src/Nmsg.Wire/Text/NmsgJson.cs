@@ -51,16 +51,16 @@ public static class NmsgJson
     private static string? t_vendorText, t_typeText;
 
     [ThreadStatic]
-    private static byte[]? t_vendorJson, t_typeJson;
+    private static ShortText? t_vendorJson, t_typeJson;
 
     /// <summary>A quoted, escaped name; the last one's JSON bytes are kept, as consecutive messages repeat it.</summary>
-    private static void WriteName(PooledBufferWriter w, string name, ref string? lastText, ref byte[]? lastJson)
+    private static void WriteName(PooledBufferWriter w, string name, ref string? lastText, ref ShortText? lastJson)
     {
         if (!ReferenceEquals(name, lastText) || lastJson is null)
         {
             int mark = w.WrittenCount;
             JsonString.Write(w, name);
-            lastJson = w.WrittenSpan[mark..].ToArray();
+            lastJson = new ShortText(w.WrittenSpan[mark..]);
             lastText = name;
             return;
         }
@@ -233,7 +233,7 @@ public static class NmsgJson
     /// <summary>A field's key, after a comma unless it is the first.</summary>
     private static void Key(PooledBufferWriter w, NmsgField f, ref bool first)
     {
-        w.Write(first ? f.JsonKey.AsSpan(1) : f.JsonKey);
+        w.Write(first ? f.JsonKeyFirstText : f.JsonKeyText);
         first = false;
     }
 
@@ -259,18 +259,42 @@ public static class NmsgJson
                 w.Byte((byte)'"');
                 return;
             case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
-                Quoted(w, DnsMnemonics.TypeName((ushort)v.Bits), "TYPE", (ushort)v.Bits);
+                if (DnsMnemonics.TypeJson((ushort)v.Bits) is { } typeJson)
+                    w.Write(typeJson);
+                else
+                    Quoted(w, DnsMnemonics.TypeName((ushort)v.Bits), "TYPE", (ushort)v.Bits);
                 return;
             case NmsgFieldFormat.DnsClass:
-                Quoted(w, DnsMnemonics.ClassName((ushort)v.Bits), "CLASS", (ushort)v.Bits);
+                if (DnsMnemonics.ClassJson((ushort)v.Bits) is { } classJson)
+                    w.Write(classJson);
+                else
+                    Quoted(w, DnsMnemonics.ClassName((ushort)v.Bits), "CLASS", (ushort)v.Bits);
                 return;
             case NmsgFieldFormat.SieDnsClass:
-                JsonString.Write(w, DnsMnemonics.ClassName((ushort)v.Bits) ?? "<UNKNOWN>");
+                if (DnsMnemonics.ClassJson((ushort)v.Bits) is { } sieClassJson)
+                    w.Write(sieClassJson);
+                else
+                    JsonString.Write(w, DnsMnemonics.ClassName((ushort)v.Bits) ?? "<UNKNOWN>");
                 return;
             case NmsgFieldFormat.Rcode:
-                Quoted(w, DnsMnemonics.RcodeName((ushort)v.Bits), "", (ushort)v.Bits);
+                if (DnsMnemonics.RcodeJson((ushort)v.Bits) is { } rcodeJson)
+                    w.Write(rcodeJson);
+                else
+                    Quoted(w, DnsMnemonics.RcodeName((ushort)v.Bits), "", (ushort)v.Bits);
                 return;
             case NmsgFieldFormat.IpProto:
+                switch ((ushort)v.Bits)
+                {
+                    case 17:
+                        w.Write("\"UDP\""u8);
+                        return;
+                    case 6:
+                        w.Write("\"TCP\""u8);
+                        return;
+                    case 1:
+                        w.Write("\"ICMP\""u8);
+                        return;
+                }
                 Quoted(w, NmsgPresentation.IpProtoName((ushort)v.Bits), "", (ushort)v.Bits);
                 return;
             case NmsgFieldFormat.DnsRdata:
@@ -311,7 +335,9 @@ public static class NmsgJson
                 w.Byte((byte)'"');
                 return;
             case NmsgFieldFormat.EnumName:
-                if (f.Enum?.NameOf((int)v.Bits) is { } enumName)
+                if (f.Enum?.JsonNameOf((int)v.Bits) is { } enumJson)
+                    w.Write(enumJson);
+                else if (f.Enum?.NameOf((int)v.Bits) is { } enumName)
                     JsonString.Write(w, enumName);
                 else
                     w.UInt(v.Bits);
@@ -368,7 +394,9 @@ public static class NmsgJson
         switch (f.Type)
         {
             case NmsgFieldType.Enum:
-                if (f.Enum?.NameOf((int)v.Bits) is { } name)
+                if (f.Enum?.JsonNameOf((int)v.Bits) is { } json)
+                    w.Write(json);
+                else if (f.Enum?.NameOf((int)v.Bits) is { } name)
                     JsonString.Write(w, name);
                 else
                     w.Int((int)v.Bits);
@@ -413,7 +441,7 @@ public static class NmsgJson
                 w.DoubleJson(v.AsDouble);
                 return;
             case NmsgFieldType.Bool:
-                w.Ascii(v.Bits != 0 ? "true" : "false");
+                w.Write(v.Bits != 0 ? "true"u8 : "false"u8);
                 return;
         }
     }
