@@ -99,9 +99,15 @@ public class ShortTextTests
                 Assert.Null(DnsMnemonics.RcodeName(n));
             }
             if (DnsMnemonics.OpcodeJson(n) is { } opcode)
+            {
                 Assert.Equal(Ascii("\"" + DnsMnemonics.OpcodeName(n) + "\""), opcode.Bytes);
+                Assert.Equal(Ascii(DnsMnemonics.OpcodeName(n)!), DnsMnemonics.OpcodeText(n)!.Bytes);
+            }
             else
+            {
                 Assert.Null(DnsMnemonics.OpcodeName(n));
+                Assert.Null(DnsMnemonics.OpcodeText(n));
+            }
         }
         Assert.NotNull(DnsMnemonics.TypeText(1));
         Assert.NotNull(DnsMnemonics.ClassText(1));

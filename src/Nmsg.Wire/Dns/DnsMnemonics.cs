@@ -72,6 +72,7 @@ public static class DnsMnemonics
     private static readonly Nmsg.Internal.ShortText?[] s_typeJson = Texts(s_typeByValue, quoted: true);
     private static readonly Nmsg.Internal.ShortText?[] s_rcodeText = Texts(s_rcodes, quoted: false);
     private static readonly Nmsg.Internal.ShortText?[] s_rcodeJson = Texts(s_rcodes, quoted: true);
+    private static readonly Nmsg.Internal.ShortText?[] s_opcodeText = Texts(s_opcodes, quoted: false);
     private static readonly Nmsg.Internal.ShortText?[] s_opcodeJson = Texts(s_opcodes, quoted: true);
     private static readonly Nmsg.Internal.ShortText s_in = Nmsg.Internal.ShortText.Ascii("IN");
     private static readonly Nmsg.Internal.ShortText s_inJson = Nmsg.Internal.ShortText.Ascii("\"IN\"");
@@ -104,6 +105,9 @@ public static class DnsMnemonics
 
     /// <summary><see cref="RcodeName"/> in JSON quotes, or null.</summary>
     internal static Nmsg.Internal.ShortText? RcodeJson(int rcode) => (uint)rcode < (uint)s_rcodeJson.Length ? s_rcodeJson[rcode] : null;
+
+    /// <summary><see cref="OpcodeName"/> as text, or null.</summary>
+    internal static Nmsg.Internal.ShortText? OpcodeText(int opcode) => (uint)opcode < (uint)s_opcodeText.Length ? s_opcodeText[opcode] : null;
 
     /// <summary><see cref="OpcodeName"/> in JSON quotes, or null.</summary>
     internal static Nmsg.Internal.ShortText? OpcodeJson(int opcode) => (uint)opcode < (uint)s_opcodeJson.Length ? s_opcodeJson[opcode] : null;
