@@ -52,16 +52,12 @@ internal static class Utf8Output
         w.Advance(n);
     }
 
-    /// <summary>The number of decimal digits of <paramref name="v"/> (at least 1).</summary>
+    /// <summary>The number of decimal digits of <paramref name="v"/> (at least 1): from its bit length, then one compare.</summary>
     private static int DecimalLength(ulong v)
     {
-        int n = 1;
-        while (v >= 10_000)
-        {
-            v /= 10_000;
-            n += 4;
-        }
-        return v >= 1000 ? n + 3 : v >= 100 ? n + 2 : v >= 10 ? n + 1 : n;
+        // floor(log10(2^bits)) by 1233/4096, which is exact for 64-bit values; below the next power it is one digit less.
+        int estimate = ((System.Numerics.BitOperations.Log2(v | 1) + 1) * 1233) >> 12;
+        return estimate + (v >= s_pow10[estimate] || v == 0 ? 1 : 0);
     }
 
     public static void Int(this PooledBufferWriter w, long v)
@@ -123,7 +119,7 @@ internal static class Utf8Output
 
     private static readonly ulong[] s_pow10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
         10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
-        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000];
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000];
 
     /// <summary>
     /// The fixed-point text of a finite double with <paramref name="precision"/> (at most 18) decimals, the exact
@@ -183,16 +179,29 @@ internal static class Utf8Output
         int at = 0;
         if (negative)
             dst[at++] = (byte)'-';
-        Utf8Formatter.TryFormat(whole, dst[at..], out int n);
-        at += n;
+        if (whole < 10)
+        {
+            dst[at++] = (byte)('0' + (int)whole); // the usual delays and times: no general formatter
+        }
+        else
+        {
+            Utf8Formatter.TryFormat(whole, dst[at..], out int n);
+            at += n;
+        }
         if (precision > 0)
         {
             dst[at++] = (byte)'.';
-            for (int i = at + precision - 1; i >= at; i--)
+            // Two digits a step from the right; an odd precision ends with one.
+            int i = at + precision;
+            while (i - at >= 2)
             {
-                dst[i] = (byte)('0' + (int)(decimals % 10));
-                decimals /= 10;
+                ulong q = decimals / 100;
+                i -= 2;
+                TwoDigits(dst[i..], (int)(decimals - q * 100));
+                decimals = q;
             }
+            if (i > at)
+                dst[at] = (byte)('0' + (int)decimals);
             at += precision;
         }
         written = at;
