@@ -142,6 +142,23 @@ public sealed class NmsgEnum
         => _values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out value);
 }
 
+/// <summary>
+/// A field whose value the text formatters write inline (default format; numbers, IP addresses, enums), or
+/// <see cref="None"/> for the general path.
+/// </summary>
+internal enum NmsgTextFast : byte
+{
+    None,
+    UInt16,
+    UInt32,
+    UInt64,
+    Int16,
+    Int32,
+    Int64,
+    Ip,
+    Enum,
+}
+
 /// <summary>Custom presentation/JSON behaviour of a field (SPEC §8.3).</summary>
 public enum NmsgFieldFormat
 {
@@ -199,10 +216,25 @@ public sealed class NmsgField
         PresentationPrefix = System.Text.Encoding.UTF8.GetBytes(name + ": ");
         NameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
         JsonKey = System.Text.Encoding.UTF8.GetBytes(",\"" + name + "\":");
+        Fast = format != NmsgFieldFormat.Default ? NmsgTextFast.None : type switch
+        {
+            NmsgFieldType.UInt16 => NmsgTextFast.UInt16,
+            NmsgFieldType.UInt32 => NmsgTextFast.UInt32,
+            NmsgFieldType.UInt64 => NmsgTextFast.UInt64,
+            NmsgFieldType.Int16 => NmsgTextFast.Int16,
+            NmsgFieldType.Int32 => NmsgTextFast.Int32,
+            NmsgFieldType.Int64 => NmsgTextFast.Int64,
+            NmsgFieldType.IP => NmsgTextFast.Ip,
+            NmsgFieldType.Enum when @enum is not null => NmsgTextFast.Enum,
+            _ => NmsgTextFast.None,
+        };
         PresentationPrefixText = new Nmsg.Internal.ShortText(PresentationPrefix);
         JsonKeyText = new Nmsg.Internal.ShortText(JsonKey);
         JsonKeyFirstText = new Nmsg.Internal.ShortText(JsonKey.AsSpan(1));
     }
+
+    /// <summary>The value kinds the formatters write inline, without their general per-format dispatch.</summary>
+    internal NmsgTextFast Fast { get; }
 
     /// <summary><see cref="PresentationPrefix"/> padded for a short copy.</summary>
     internal Nmsg.Internal.ShortText PresentationPrefixText { get; }

@@ -177,7 +177,8 @@ public static class NmsgJson
                     if (!fields.TryGetSingle(f, out NmsgFieldValue single))
                         continue;
                     Key(w, f, ref first);
-                    WriteValue(f, in single, module, fields, w);
+                    if (f.Fast == NmsgTextFast.None || !TryWriteFast(f, in single, w))
+                        WriteValue(f, in single, module, fields, w);
                     continue;
                 }
                 // A repeated field is written even when absent, as "[]".
@@ -198,7 +199,8 @@ public static class NmsgJson
                         if (comma)
                             w.Byte((byte)',');
                         NmsgFieldValue v = fields.ValueAt(at, f);
-                        WriteValue(f, in v, module, fields, w);
+                        if (f.Fast == NmsgTextFast.None || !TryWriteFast(f, in v, w))
+                            WriteValue(f, in v, module, fields, w);
                     }
                 }
                 w.Byte((byte)']');
@@ -228,6 +230,54 @@ public static class NmsgJson
         }
         w.Byte((byte)'}');
         return true;
+    }
+
+    /// <summary>
+    /// The values <see cref="NmsgField.Fast"/> marks, written as <see cref="WriteDefault"/> does without its
+    /// dispatch; false (nothing written) where the general path must decide (an unnamed enum value, a bad address).
+    /// </summary>
+    private static bool TryWriteFast(NmsgField f, in NmsgFieldValue v, PooledBufferWriter w)
+    {
+        switch (f.Fast)
+        {
+            case NmsgTextFast.UInt16:
+                w.UInt((ushort)v.Bits);
+                return true;
+            case NmsgTextFast.UInt32:
+                w.UInt((uint)v.Bits);
+                return true;
+            case NmsgTextFast.UInt64:
+                w.UInt(v.Bits);
+                return true;
+            case NmsgTextFast.Int16:
+                w.Int((short)v.Bits);
+                return true;
+            case NmsgTextFast.Int32:
+                w.Int((int)v.Bits);
+                return true;
+            case NmsgTextFast.Int64:
+                w.Int((long)v.Bits);
+                return true;
+            case NmsgTextFast.Ip:
+                {
+                    ReadOnlySpan<byte> ip = v.Bytes.Span;
+                    if (ip.Length is not (4 or 16))
+                        return false;
+                    Span<byte> dst = w.GetSpan(IpText.MaxLength + 2);
+                    dst[0] = (byte)'"';
+                    int n = 1 + (ip.Length == 4 ? IpText.WriteV4(ip, dst[1..]) : IpText.WriteV6(ip, dst[1..]));
+                    dst[n] = (byte)'"';
+                    w.Advance(n + 1);
+                    return true;
+                }
+            case NmsgTextFast.Enum:
+                if (f.Enum!.JsonNameOf((int)v.Bits) is not { } name)
+                    return false;
+                w.Write(name);
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>A field's key, after a comma unless it is the first.</summary>

@@ -152,7 +152,11 @@ public static class NmsgPresentation
             }
             if (!f.IsRepeated)
             {
-                if (fields.TryGetSingle(f, out NmsgFieldValue single) && !WriteField(f, single, m, module, fields, w, endline))
+                if (!fields.TryGetSingle(f, out NmsgFieldValue single))
+                    continue;
+                if (f.Fast != NmsgTextFast.None && TryWriteFast(f, in single, w, endline))
+                    continue;
+                if (!WriteField(f, single, m, module, fields, w, endline))
                     return false;
                 continue;
             }
@@ -178,6 +182,61 @@ public static class NmsgPresentation
     }
 
     private static void Name(PooledBufferWriter w, NmsgField f) => w.Write(f.PresentationPrefixText);
+
+    /// <summary>
+    /// The lines <see cref="NmsgField.Fast"/> marks, written as <see cref="WriteDefault"/> does without its
+    /// dispatch; false (nothing written) where the general path must decide (an unnamed enum value, a bad address).
+    /// </summary>
+    private static bool TryWriteFast(NmsgField f, in NmsgFieldValue v, PooledBufferWriter w, byte[] endline)
+    {
+        switch (f.Fast)
+        {
+            case NmsgTextFast.UInt16:
+                Name(w, f);
+                w.UInt((ushort)v.Bits);
+                break;
+            case NmsgTextFast.UInt32:
+                Name(w, f);
+                w.UInt((uint)v.Bits);
+                break;
+            case NmsgTextFast.UInt64:
+                Name(w, f);
+                w.UInt(v.Bits);
+                break;
+            case NmsgTextFast.Int16:
+                Name(w, f);
+                w.Int((short)v.Bits);
+                break;
+            case NmsgTextFast.Int32:
+                Name(w, f);
+                w.Int((int)v.Bits);
+                break;
+            case NmsgTextFast.Int64:
+                Name(w, f);
+                w.Int((long)v.Bits);
+                break;
+            case NmsgTextFast.Ip:
+                {
+                    ReadOnlySpan<byte> ip = v.Bytes.Span;
+                    if (ip.Length is not (4 or 16))
+                        return false;
+                    Name(w, f);
+                    Span<byte> dst = w.GetSpan(IpText.MaxLength);
+                    w.Advance(ip.Length == 4 ? IpText.WriteV4(ip, dst) : IpText.WriteV6(ip, dst));
+                    break;
+                }
+            case NmsgTextFast.Enum:
+                if (f.Enum!.AsciiNameOf((int)v.Bits) is not { } name)
+                    return false;
+                Name(w, f);
+                w.Write(name);
+                break;
+            default:
+                return false;
+        }
+        Endline(w, endline);
+        return true;
+    }
 
     /// <summary>The line end: usually one byte, written as one.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
