@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Nmsg.Internal;
 
@@ -36,23 +38,29 @@ internal static class Utf8Output
             return;
         }
         int n = DecimalLength(v);
-        Span<byte> d = w.GetSpan(20);
+        // GetSpan(20) guarantees room for any ulong: the digits are stored without further checks.
+        ref byte d = ref MemoryMarshal.GetReference(w.GetSpan(20));
         int at = n;
         while (v >= 100)
         {
             ulong q = v / 100;
             at -= 2;
-            TwoDigits(d[at..], (int)(v - q * 100));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, at), Pair((int)(v - q * 100)));
             v = q;
         }
         if (v >= 10)
-            TwoDigits(d, (int)v);
+            Unsafe.WriteUnaligned(ref d, Pair((int)v));
         else
-            d[0] = (byte)('0' + (int)v);
+            d = (byte)('0' + (int)v);
         w.Advance(n);
     }
 
+    /// <summary>The two digits of 0..99 as they lie in memory (one load from <see cref="DigitPairs"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ushort Pair(int v) => Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetReference(DigitPairs), (uint)v * 2));
+
     /// <summary>The number of decimal digits of <paramref name="v"/> (at least 1): from its bit length, then one compare.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int DecimalLength(ulong v)
     {
         // floor(log10(2^bits)) by 1233/4096, which is exact for 64-bit values; below the next power it is one digit less.
@@ -314,13 +322,16 @@ internal static class Utf8Output
     /// <summary>Nine decimal digits of 0..999,999,999 (<c>%09u</c>), two at a time.</summary>
     private static void NineDigits(Span<byte> d, uint v)
     {
+        if (d.Length < 9 || v > 999_999_999)
+            throw new ArgumentOutOfRangeException(nameof(v));
+        ref byte at = ref MemoryMarshal.GetReference(d);
         for (int i = 7; i > 0; i -= 2)
         {
             uint q = v / 100;
-            TwoDigits(d[i..], (int)(v - q * 100));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, i), Pair((int)(v - q * 100)));
             v = q;
         }
-        d[0] = (byte)('0' + v);
+        at = (byte)('0' + v);
     }
 
     /// <summary>The NMSG time text: date, '.', nanoseconds as %09u.</summary>
