@@ -98,3 +98,31 @@ public class FastFieldTests
         }
     }
 }
+
+/// <summary>dnsqr's "dns" repeats "response": its base64 text is copied, and must be the bytes' own encoding.</summary>
+public class RepeatedBase64Tests
+{
+    [Theory]
+    [InlineData("plain/dnsqr-pcap.nmsg")]
+    [InlineData("plain/dnsqr-fromjson.nmsg")]
+    public void Dns_is_the_base64_of_the_response(string vector)
+    {
+        int seen = 0;
+        foreach (NmsgMessage m in Nmsg.Tests.Support.Decoding.ReadAll(Nmsg.Tests.Support.Vectors.Read(vector)).Messages)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(NmsgJson.Format(m));
+            System.Text.Json.JsonElement message = doc.RootElement.GetProperty("message");
+            NmsgField response = NmsgModules.Default.Find(1, 9)!.FindField("response")!;
+            if (!response.Getter!(m, 0, out NmsgFieldValue bytes))
+            {
+                Assert.False(message.TryGetProperty("dns", out _));
+                continue;
+            }
+            string expected = Convert.ToBase64String(bytes.Bytes.Span);
+            Assert.Equal(expected, message.GetProperty("response").GetString());
+            Assert.Equal(expected, message.GetProperty("dns").GetString());
+            seen++;
+        }
+        Assert.True(seen > 0);
+    }
+}

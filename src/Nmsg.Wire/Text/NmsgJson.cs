@@ -160,6 +160,11 @@ public static class NmsgJson
     private static bool WriteMessage(NmsgMessage m, NmsgModule module, PooledBufferWriter w)
     {
         PayloadFields fields = PayloadFields.ForThread();
+        // Where the last derived bytes value went as base64: dnsqr's "dns" is its "response" again (the same bytes),
+        // and its text is copied rather than encoded twice. Text already written stays as it is while a message is
+        // written (the formatter only ever cuts back to the start of the value it is writing).
+        ReadOnlyMemory<byte> base64Source = default;
+        int base64Start = 0, base64Length = 0;
         if (m.HasPayloadField)
             fields.Load(m, module);
         else
@@ -214,7 +219,21 @@ public static class NmsgJson
                 if (!getter(m, 0, out NmsgFieldValue derived))
                     continue;
                 Key(w, f, ref first);
+                if (f.Type != NmsgFieldType.Bytes || f.Format is not (NmsgFieldFormat.Default or NmsgFieldFormat.DnsMessage) || derived.Bytes.IsEmpty)
+                {
+                    WriteValue(f, in derived, module, fields, w);
+                    continue;
+                }
+                if (base64Length > 0 && derived.Bytes.Equals(base64Source))
+                {
+                    w.GetSpan(base64Length); // room first: the copy reads from the same buffer
+                    w.Write(w.WrittenSpan.Slice(base64Start, base64Length));
+                    continue;
+                }
+                base64Start = w.WrittenCount;
                 WriteValue(f, in derived, module, fields, w);
+                base64Source = derived.Bytes;
+                base64Length = w.WrittenCount - base64Start;
                 continue;
             }
             List<NmsgFieldValue> values = t_values ??= [];
