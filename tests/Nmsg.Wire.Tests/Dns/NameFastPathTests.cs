@@ -129,3 +129,25 @@ public class NameFastPathTests
         }
     }
 }
+
+/// <summary>The table-driven dotted quad against the byte-at-a-time one, for every octet value in every position.</summary>
+public class Ipv4TextTests
+{
+    [Fact]
+    public void The_table_quad_is_the_loop_s()
+    {
+        var r = new Random(4);
+        byte[] wide = new byte[45], narrow = new byte[45];
+        for (int i = 0; i < 20000; i++)
+        {
+            byte[] a = new byte[4];
+            r.NextBytes(a);
+            a[i % 4] = (byte)(i / 4 % 256); // every value at every position
+            wide.AsSpan().Fill(0xAA);
+            int n = IpText.WriteV4(a, wide);
+            int m = IpText.WriteV4Loop(a, narrow);
+            Assert.Equal(narrow.AsSpan(0, m).ToArray(), wide.AsSpan(0, n).ToArray());
+            Assert.Equal(string.Join('.', a), System.Text.Encoding.ASCII.GetString(wide, 0, n));
+        }
+    }
+}
