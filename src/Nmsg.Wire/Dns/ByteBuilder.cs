@@ -49,6 +49,16 @@ internal ref struct ByteBuilder
         _length += bytes.Length;
     }
 
+    /// <summary>Appends a short fixed text: two vector moves when there is room for its padded form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append(Nmsg.Internal.ShortText text)
+    {
+        if (text.TryCopyPadded(_span[_length..]))
+            _length += text.Length;
+        else
+            Append(text.Span);
+    }
+
     /// <summary>Appends an ASCII string (mnemonics); every char must be below 0x80.</summary>
     public void AppendAscii(string s)
     {

@@ -76,13 +76,13 @@ public static class DnsMessageText
     {
         b.Append(";; ->>HEADER<<- opcode: "u8);
         int opcode = (m.Flags >> 11) & 0xF;
-        if (DnsMnemonics.OpcodeName(opcode) is { } op)
-            b.AppendAscii(op);
+        if (DnsMnemonics.OpcodeText(opcode) is { } op)
+            b.Append(op);
         else
             b.AppendDecimal((ulong)opcode);
         b.Append(", rcode: "u8);
-        if (DnsMnemonics.RcodeName(m.Rcode) is { } rc)
-            b.AppendAscii(rc);
+        if (DnsMnemonics.RcodeText(m.Rcode) is { } rc)
+            b.Append(rc);
         else
             b.AppendDecimal(m.Rcode);
         b.Append(", id: "u8);
@@ -181,22 +181,18 @@ public static class DnsMessageText
     {
         b.Append("{\"header\":{\"opcode\":"u8);
         int opcode = (m.Flags >> 11) & 0xF;
-        if (DnsMnemonics.OpcodeName(opcode) is { } op)
+        if (DnsMnemonics.OpcodeJson(opcode) is { } op)
         {
-            b.Append((byte)'"');
-            b.AppendAscii(op);
-            b.Append((byte)'"');
+            b.Append(op);
         }
         else
         {
             b.AppendDecimal((ulong)opcode);
         }
         b.Append(",\"rcode\":"u8);
-        if (DnsMnemonics.RcodeName(m.Rcode) is { } rc)
+        if (DnsMnemonics.RcodeJson(m.Rcode) is { } rc)
         {
-            b.Append((byte)'"');
-            b.AppendAscii(rc);
-            b.Append((byte)'"');
+            b.Append(rc);
         }
         else
         {
@@ -341,10 +337,16 @@ public static class DnsMessageText
                 }
 
                 b.Append(sec == 0 ? ",\"qclass\":"u8 : ",\"rrclass\":"u8);
-                AppendMnemonic(ref b, DnsMnemonics.ClassName(rr.Class), "\"CLASS"u8, rr.Class);
+                if (DnsMnemonics.ClassJson(rr.Class) is { } classJson)
+                    b.Append(classJson);
+                else
+                    AppendMnemonic(ref b, DnsMnemonics.ClassName(rr.Class), "\"CLASS"u8, rr.Class);
                 b.Append(sec == 0 ? ",\"qtype\":"u8 : ",\"rrtype\":"u8);
                 // nmsg prints the class number for an unknown type (its bug, kept for byte equality).
-                AppendMnemonic(ref b, DnsMnemonics.TypeName(rr.Type), "\"TYPE"u8, rr.Class);
+                if (DnsMnemonics.TypeJson(rr.Type) is { } typeJson)
+                    b.Append(typeJson);
+                else
+                    AppendMnemonic(ref b, DnsMnemonics.TypeName(rr.Type), "\"TYPE"u8, rr.Class);
 
                 if (sec != 0)
                 {

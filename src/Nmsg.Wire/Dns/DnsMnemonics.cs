@@ -67,6 +67,51 @@ public static class DnsMnemonics
         _ => null,
     };
 
+    // The mnemonics as the formatters write them, plain and in JSON quotes (all ASCII, none needing an escape).
+    private static readonly Nmsg.Internal.ShortText?[] s_typeText = Texts(s_typeByValue, quoted: false);
+    private static readonly Nmsg.Internal.ShortText?[] s_typeJson = Texts(s_typeByValue, quoted: true);
+    private static readonly Nmsg.Internal.ShortText?[] s_rcodeText = Texts(s_rcodes, quoted: false);
+    private static readonly Nmsg.Internal.ShortText?[] s_rcodeJson = Texts(s_rcodes, quoted: true);
+    private static readonly Nmsg.Internal.ShortText?[] s_opcodeText = Texts(s_opcodes, quoted: false);
+    private static readonly Nmsg.Internal.ShortText?[] s_opcodeJson = Texts(s_opcodes, quoted: true);
+    private static readonly Nmsg.Internal.ShortText s_in = Nmsg.Internal.ShortText.Ascii("IN");
+    private static readonly Nmsg.Internal.ShortText s_inJson = Nmsg.Internal.ShortText.Ascii("\"IN\"");
+
+    private static Nmsg.Internal.ShortText?[] Texts(string?[] names, bool quoted)
+    {
+        var texts = new Nmsg.Internal.ShortText?[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (names[i] is { } name)
+                texts[i] = Nmsg.Internal.ShortText.Ascii(quoted ? "\"" + name + "\"" : name);
+        }
+        return texts;
+    }
+
+    /// <summary><see cref="TypeName"/> as text for types below 258 (the rest: null, use the name).</summary>
+    internal static Nmsg.Internal.ShortText? TypeText(ushort type) => type < s_typeText.Length ? s_typeText[type] : null;
+
+    /// <summary><see cref="TypeName"/> in JSON quotes for types below 258 (the rest: null, use the name).</summary>
+    internal static Nmsg.Internal.ShortText? TypeJson(ushort type) => type < s_typeJson.Length ? s_typeJson[type] : null;
+
+    /// <summary><see cref="ClassName"/> as text for IN (the rest: null, use the name).</summary>
+    internal static Nmsg.Internal.ShortText? ClassText(ushort rrclass) => rrclass == 1 ? s_in : null;
+
+    /// <summary><see cref="ClassName"/> in JSON quotes for IN (the rest: null, use the name).</summary>
+    internal static Nmsg.Internal.ShortText? ClassJson(ushort rrclass) => rrclass == 1 ? s_inJson : null;
+
+    /// <summary><see cref="RcodeName"/> as text, or null.</summary>
+    internal static Nmsg.Internal.ShortText? RcodeText(int rcode) => (uint)rcode < (uint)s_rcodeText.Length ? s_rcodeText[rcode] : null;
+
+    /// <summary><see cref="RcodeName"/> in JSON quotes, or null.</summary>
+    internal static Nmsg.Internal.ShortText? RcodeJson(int rcode) => (uint)rcode < (uint)s_rcodeJson.Length ? s_rcodeJson[rcode] : null;
+
+    /// <summary><see cref="OpcodeName"/> as text, or null.</summary>
+    internal static Nmsg.Internal.ShortText? OpcodeText(int opcode) => (uint)opcode < (uint)s_opcodeText.Length ? s_opcodeText[opcode] : null;
+
+    /// <summary><see cref="OpcodeName"/> in JSON quotes, or null.</summary>
+    internal static Nmsg.Internal.ShortText? OpcodeJson(int opcode) => (uint)opcode < (uint)s_opcodeJson.Length ? s_opcodeJson[opcode] : null;
+
     /// <summary>The wdns rcode name (NOERROR … NOTZONE, BADVERS = 16); null if wdns has none.</summary>
     public static string? RcodeName(int rcode) => (uint)rcode < (uint)s_rcodes.Length ? s_rcodes[rcode] : null;
 
@@ -117,7 +162,9 @@ public static class DnsMnemonics
     /// <summary>Appends the type mnemonic, or <c>TYPE&lt;n&gt;</c>.</summary>
     internal static void AppendType(ref ByteBuilder b, ushort type)
     {
-        if (TypeName(type) is { } name)
+        if (TypeText(type) is { } text)
+            b.Append(text);
+        else if (TypeName(type) is { } name)
         {
             b.AppendAscii(name);
         }
@@ -131,7 +178,9 @@ public static class DnsMnemonics
     /// <summary>Appends the class mnemonic, or <c>CLASS&lt;n&gt;</c>.</summary>
     internal static void AppendClass(ref ByteBuilder b, ushort rrclass)
     {
-        if (ClassName(rrclass) is { } name)
+        if (ClassText(rrclass) is { } text)
+            b.Append(text);
+        else if (ClassName(rrclass) is { } name)
         {
             b.AppendAscii(name);
         }

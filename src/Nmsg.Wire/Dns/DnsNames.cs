@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Nmsg.Dns;
@@ -171,6 +173,68 @@ public static class DnsNames
     /// turned into a dot, which this checks and copies together; false, appending nothing, for anything else.
     /// </summary>
     private static bool TryAppendPlain(ref ByteBuilder b, scoped ReadOnlySpan<byte> src)
+    {
+        if (src.IsEmpty || src[0] == 0)
+            return false;
+        if (src.Length is >= 17 and <= 33 && Vector128.IsHardwareAccelerated)
+            return TryAppendPlainVector(ref b, src);
+        return TryAppendPlainLoop(ref b, src);
+    }
+
+    /// <summary>
+    /// <see cref="TryAppendPlain"/> for names of 17 to 33 bytes (most): the labels are walked for their length
+    /// bytes only; every other byte is checked and copied with two overlapping 16-byte vectors.
+    /// </summary>
+    internal static bool TryAppendPlainVector(ref ByteBuilder b, scoped ReadOnlySpan<byte> src)
+    {
+        int n = src.Length;
+        ulong lengths = 0; // bit i: src[i] is a length byte
+        int p = 0;
+        int len = src[0];
+        while (len != 0)
+        {
+            lengths |= 1UL << p;
+            int end = p + 1 + len; // the next length byte, which must be inside the span too
+            if (end >= n)
+                return false;
+            p = end;
+            len = src[p];
+        }
+        // Bytes 1..n-1 in two vectors (the second ends at the span's end, overlapping the first).
+        ref byte start = ref MemoryMarshal.GetReference(src);
+        Vector128<byte> low = Vector128.LoadUnsafe(ref start, 1);
+        Vector128<byte> high = Vector128.LoadUnsafe(ref start, (nuint)(n - 16));
+        ulong escaped = NotPlainLanes(low).ExtractMostSignificantBits() << 1
+            | (ulong)NotPlainLanes(high).ExtractMostSignificantBits() << (n - 16);
+        // The label bytes: 1..p-1 without the length bytes.
+        ulong label = ((1UL << p) - 1) & ~1UL & ~lengths;
+        if ((escaped & label) != 0)
+            return false;
+        Span<byte> dst = b.Reserve(32);
+        ref byte to = ref MemoryMarshal.GetReference(dst);
+        low.StoreUnsafe(ref to);
+        high.StoreUnsafe(ref to, (nuint)(n - 17));
+        // Each length byte after the first, and the terminating zero, becomes a dot.
+        ulong dots = (lengths & ~1UL) | (1UL << p);
+        while (dots != 0)
+        {
+            int at = System.Numerics.BitOperations.TrailingZeroCount(dots);
+            dst[at - 1] = (byte)'.';
+            dots &= dots - 1;
+        }
+        b.Advance(p);
+        return true;
+    }
+
+    /// <summary>All ones in the lanes of bytes not written as themselves (outside <c>!</c>..<c>~</c>, <c>.</c>, <c>\</c>).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> NotPlainLanes(Vector128<byte> v)
+        => Vector128.GreaterThanOrEqual(v - Vector128.Create((byte)'!'), Vector128.Create((byte)('~' - '!' + 1)))
+            | Vector128.Equals(v, Vector128.Create((byte)'.'))
+            | Vector128.Equals(v, Vector128.Create((byte)'\\'));
+
+    /// <summary><see cref="TryAppendPlain"/> a byte at a time (any length).</summary>
+    internal static bool TryAppendPlainLoop(ref ByteBuilder b, scoped ReadOnlySpan<byte> src)
     {
         if (src.IsEmpty || src[0] == 0)
             return false;

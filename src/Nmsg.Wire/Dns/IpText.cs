@@ -64,7 +64,56 @@ public static class IpText
         b.Append(tmp[..n]);
     }
 
+    /// <summary>Each octet's decimal text in four bytes: up to three digits, then how many there are.</summary>
+    private static readonly byte[] s_octets = BuildOctets();
+
+    private static byte[] BuildOctets()
+    {
+        byte[] t = new byte[256 * 4];
+        for (int v = 0; v < 256; v++)
+        {
+            int n = WriteV4Octet((byte)v, t.AsSpan(v * 4, 3));
+            t[v * 4 + 3] = (byte)n;
+        }
+        return t;
+    }
+
+    private static int WriteV4Octet(byte v, Span<byte> dst)
+    {
+        int p = 0;
+        if (v >= 100)
+            dst[p++] = (byte)('0' + v / 100);
+        if (v >= 10)
+            dst[p++] = (byte)('0' + v / 10 % 10);
+        dst[p++] = (byte)('0' + v % 10);
+        return p;
+    }
+
+    /// <summary>
+    /// The dotted quad. With room for 16 bytes (the text and one more), each octet's text is one four-byte move
+    /// from a table, the byte after the digits then overwritten by the dot or left past the end.
+    /// </summary>
     internal static int WriteV4(ReadOnlySpan<byte> a, Span<byte> dst)
+    {
+        if (a.Length < 4 || dst.Length < 16)
+            return WriteV4Loop(a, dst);
+        ref byte table = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(s_octets);
+        ref byte to = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        int p = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            ref byte octet = ref System.Runtime.CompilerServices.Unsafe.Add(ref table, a[i] * 4);
+            System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref System.Runtime.CompilerServices.Unsafe.Add(ref to, p),
+                System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref octet));
+            p += System.Runtime.CompilerServices.Unsafe.Add(ref octet, 3);
+            if (i < 3)
+                System.Runtime.CompilerServices.Unsafe.Add(ref to, p++) = (byte)'.';
+        }
+        return p;
+    }
+
+    /// <summary>The dotted quad a byte at a time (any room that fits the text).</summary>
+    internal static int WriteV4Loop(ReadOnlySpan<byte> a, Span<byte> dst)
     {
         int p = 0;
         for (int i = 0; i < 4; i++)

@@ -335,35 +335,44 @@ internal sealed class WireMessage
         EnsureData(255);
         int dst = DataLength;
         int total = 0;
+        // Labels are checked one by one but copied a run at a time: the uncompressed name holds them exactly as the
+        // packet does, length bytes included, up to a pointer or the end.
+        int run = src;
         for (; ; )
         {
             if (src >= pkt.Length)
                 return 10;
-            byte c = pkt[src++];
-            if (c == 0)
-                break;
-            if (c >= 192)
+            byte c = pkt[src];
+            if (c == 0 || c >= 192)
             {
+                int n = src - run;
+                if (n > 0)
+                {
+                    pkt.Slice(run, n).CopyTo(Data.AsSpan(dst));
+                    dst += n;
+                }
+                src++;
+                if (c == 0)
+                    break;
                 if (src >= pkt.Length)
                     return 10;
                 int offset = ((c & 63) << 8) + pkt[src];
                 if (offset > pkt.Length || offset >= src - 1)
                     return 2;
                 src = offset;
+                run = src;
             }
             else if (c <= 63)
             {
+                src++;
                 total++;
                 if (total >= 255)
                     return 9;
-                Data[dst++] = c;
                 total += c;
                 if (total >= 255)
                     return 9;
                 if (src + c > pkt.Length)
                     return 10;
-                pkt.Slice(src, c).CopyTo(Data.AsSpan(dst));
-                dst += c;
                 src += c;
             }
             else

@@ -58,6 +58,16 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written += data.Length;
     }
 
+    /// <summary>Appends a short fixed text: two vector moves when there is room for its padded form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(ShortText text)
+    {
+        if (text.TryCopyPadded(_buffer.AsSpan(_written)))
+            _written += text.Length;
+        else
+            Write(text.Span);
+    }
+
     /// <summary>Appends one byte (the commonest write of the text formats).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteByte(byte b)

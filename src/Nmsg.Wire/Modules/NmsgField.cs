@@ -94,12 +94,69 @@ public sealed class NmsgEnum
     /// <summary>The printed name of a value, or null.</summary>
     public string? NameOf(int value) => _names.GetValueOrDefault(value);
 
+    // The names of the values 0..DenseValues-1 as the formatters write them: the presentation's one byte per char,
+    // and JSON's quoted, escaped UTF-8. Other values take the general path.
+    private const int DenseValues = 64;
+    private Nmsg.Internal.ShortText?[]? _asciiNames, _jsonNames;
+
+    /// <summary>The name of a value below 64 as presentation writes it (each char one byte), or null.</summary>
+    internal Nmsg.Internal.ShortText? AsciiNameOf(int value)
+    {
+        Nmsg.Internal.ShortText?[] names = _asciiNames ??= BuildDense(json: false);
+        return (uint)value < (uint)names.Length ? names[value] : null;
+    }
+
+    /// <summary>The name of a value below 64 as a quoted, escaped JSON string, or null.</summary>
+    internal Nmsg.Internal.ShortText? JsonNameOf(int value)
+    {
+        Nmsg.Internal.ShortText?[] names = _jsonNames ??= BuildDense(json: true);
+        return (uint)value < (uint)names.Length ? names[value] : null;
+    }
+
+    private Nmsg.Internal.ShortText?[] BuildDense(bool json)
+    {
+        var names = new Nmsg.Internal.ShortText?[DenseValues];
+        var text = new Nmsg.Internal.PooledBufferWriter(64);
+        for (int v = 0; v < DenseValues; v++)
+        {
+            if (NameOf(v) is not { } name)
+                continue;
+            if (!json)
+            {
+                names[v] = Nmsg.Internal.ShortText.Ascii(name);
+                continue;
+            }
+            text.Clear();
+            Nmsg.Text.JsonString.Write(text, name);
+            names[v] = new Nmsg.Internal.ShortText(text.WrittenSpan);
+        }
+        text.Dispose();
+        return names;
+    }
+
     /// <summary>Looks a value up by name (case-insensitive, as JSON input does).</summary>
     public bool TryParse(string name, out int value) => _values.TryGetValue(name, out value);
 
     /// <summary><see cref="TryParse(string, out int)"/> of a name in a span (JSON input, without a string).</summary>
     internal bool TryParse(ReadOnlySpan<char> name, out int value)
         => _values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out value);
+}
+
+/// <summary>
+/// A field whose value the text formatters write inline (default format; numbers, IP addresses, enums), or
+/// <see cref="None"/> for the general path.
+/// </summary>
+internal enum NmsgTextFast : byte
+{
+    None,
+    UInt16,
+    UInt32,
+    UInt64,
+    Int16,
+    Int32,
+    Int64,
+    Ip,
+    Enum,
 }
 
 /// <summary>Custom presentation/JSON behaviour of a field (SPEC §8.3).</summary>
@@ -159,7 +216,34 @@ public sealed class NmsgField
         PresentationPrefix = System.Text.Encoding.UTF8.GetBytes(name + ": ");
         NameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
         JsonKey = System.Text.Encoding.UTF8.GetBytes(",\"" + name + "\":");
+        Fast = format != NmsgFieldFormat.Default ? NmsgTextFast.None : type switch
+        {
+            NmsgFieldType.UInt16 => NmsgTextFast.UInt16,
+            NmsgFieldType.UInt32 => NmsgTextFast.UInt32,
+            NmsgFieldType.UInt64 => NmsgTextFast.UInt64,
+            NmsgFieldType.Int16 => NmsgTextFast.Int16,
+            NmsgFieldType.Int32 => NmsgTextFast.Int32,
+            NmsgFieldType.Int64 => NmsgTextFast.Int64,
+            NmsgFieldType.IP => NmsgTextFast.Ip,
+            NmsgFieldType.Enum when @enum is not null => NmsgTextFast.Enum,
+            _ => NmsgTextFast.None,
+        };
+        PresentationPrefixText = new Nmsg.Internal.ShortText(PresentationPrefix);
+        JsonKeyText = new Nmsg.Internal.ShortText(JsonKey);
+        JsonKeyFirstText = new Nmsg.Internal.ShortText(JsonKey.AsSpan(1));
     }
+
+    /// <summary>The value kinds the formatters write inline, without their general per-format dispatch.</summary>
+    internal NmsgTextFast Fast { get; }
+
+    /// <summary><see cref="PresentationPrefix"/> padded for a short copy.</summary>
+    internal Nmsg.Internal.ShortText PresentationPrefixText { get; }
+
+    /// <summary><see cref="JsonKey"/> padded for a short copy.</summary>
+    internal Nmsg.Internal.ShortText JsonKeyText { get; }
+
+    /// <summary><see cref="JsonKey"/> without its comma (the first key of an object), padded for a short copy.</summary>
+    internal Nmsg.Internal.ShortText JsonKeyFirstText { get; }
 
     /// <summary>The name in UTF-8.</summary>
     internal byte[] NameUtf8 { get; }

@@ -51,16 +51,16 @@ public static class NmsgJson
     private static string? t_vendorText, t_typeText;
 
     [ThreadStatic]
-    private static byte[]? t_vendorJson, t_typeJson;
+    private static ShortText? t_vendorJson, t_typeJson;
 
     /// <summary>A quoted, escaped name; the last one's JSON bytes are kept, as consecutive messages repeat it.</summary>
-    private static void WriteName(PooledBufferWriter w, string name, ref string? lastText, ref byte[]? lastJson)
+    private static void WriteName(PooledBufferWriter w, string name, ref string? lastText, ref ShortText? lastJson)
     {
         if (!ReferenceEquals(name, lastText) || lastJson is null)
         {
             int mark = w.WrittenCount;
             JsonString.Write(w, name);
-            lastJson = w.WrittenSpan[mark..].ToArray();
+            lastJson = new ShortText(w.WrittenSpan[mark..]);
             lastText = name;
             return;
         }
@@ -160,6 +160,11 @@ public static class NmsgJson
     private static bool WriteMessage(NmsgMessage m, NmsgModule module, PooledBufferWriter w)
     {
         PayloadFields fields = PayloadFields.ForThread();
+        // Where the last derived bytes value went as base64: dnsqr's "dns" is its "response" again (the same bytes),
+        // and its text is copied rather than encoded twice. Text already written stays as it is while a message is
+        // written (the formatter only ever cuts back to the start of the value it is writing).
+        ReadOnlyMemory<byte> base64Source = default;
+        int base64Start = 0, base64Length = 0;
         if (m.HasPayloadField)
             fields.Load(m, module);
         else
@@ -177,7 +182,8 @@ public static class NmsgJson
                     if (!fields.TryGetSingle(f, out NmsgFieldValue single))
                         continue;
                     Key(w, f, ref first);
-                    WriteValue(f, in single, module, fields, w);
+                    if (f.Fast == NmsgTextFast.None || !TryWriteFast(f, in single, w))
+                        WriteValue(f, in single, module, fields, w);
                     continue;
                 }
                 // A repeated field is written even when absent, as "[]".
@@ -198,7 +204,8 @@ public static class NmsgJson
                         if (comma)
                             w.Byte((byte)',');
                         NmsgFieldValue v = fields.ValueAt(at, f);
-                        WriteValue(f, in v, module, fields, w);
+                        if (f.Fast == NmsgTextFast.None || !TryWriteFast(f, in v, w))
+                            WriteValue(f, in v, module, fields, w);
                     }
                 }
                 w.Byte((byte)']');
@@ -212,7 +219,21 @@ public static class NmsgJson
                 if (!getter(m, 0, out NmsgFieldValue derived))
                     continue;
                 Key(w, f, ref first);
+                if (f.Type != NmsgFieldType.Bytes || f.Format is not (NmsgFieldFormat.Default or NmsgFieldFormat.DnsMessage) || derived.Bytes.IsEmpty)
+                {
+                    WriteValue(f, in derived, module, fields, w);
+                    continue;
+                }
+                if (base64Length > 0 && derived.Bytes.Equals(base64Source))
+                {
+                    w.GetSpan(base64Length); // room first: the copy reads from the same buffer
+                    w.Write(w.WrittenSpan.Slice(base64Start, base64Length));
+                    continue;
+                }
+                base64Start = w.WrittenCount;
                 WriteValue(f, in derived, module, fields, w);
+                base64Source = derived.Bytes;
+                base64Length = w.WrittenCount - base64Start;
                 continue;
             }
             List<NmsgFieldValue> values = t_values ??= [];
@@ -230,10 +251,58 @@ public static class NmsgJson
         return true;
     }
 
+    /// <summary>
+    /// The values <see cref="NmsgField.Fast"/> marks, written as <see cref="WriteDefault"/> does without its
+    /// dispatch; false (nothing written) where the general path must decide (an unnamed enum value, a bad address).
+    /// </summary>
+    private static bool TryWriteFast(NmsgField f, in NmsgFieldValue v, PooledBufferWriter w)
+    {
+        switch (f.Fast)
+        {
+            case NmsgTextFast.UInt16:
+                w.UInt((ushort)v.Bits);
+                return true;
+            case NmsgTextFast.UInt32:
+                w.UInt((uint)v.Bits);
+                return true;
+            case NmsgTextFast.UInt64:
+                w.UInt(v.Bits);
+                return true;
+            case NmsgTextFast.Int16:
+                w.Int((short)v.Bits);
+                return true;
+            case NmsgTextFast.Int32:
+                w.Int((int)v.Bits);
+                return true;
+            case NmsgTextFast.Int64:
+                w.Int((long)v.Bits);
+                return true;
+            case NmsgTextFast.Ip:
+                {
+                    ReadOnlySpan<byte> ip = v.Bytes.Span;
+                    if (ip.Length is not (4 or 16))
+                        return false;
+                    Span<byte> dst = w.GetSpan(IpText.MaxLength + 2);
+                    dst[0] = (byte)'"';
+                    int n = 1 + (ip.Length == 4 ? IpText.WriteV4(ip, dst[1..]) : IpText.WriteV6(ip, dst[1..]));
+                    dst[n] = (byte)'"';
+                    w.Advance(n + 1);
+                    return true;
+                }
+            case NmsgTextFast.Enum:
+                if (f.Enum!.JsonNameOf((int)v.Bits) is not { } name)
+                    return false;
+                w.Write(name);
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>A field's key, after a comma unless it is the first.</summary>
     private static void Key(PooledBufferWriter w, NmsgField f, ref bool first)
     {
-        w.Write(first ? f.JsonKey.AsSpan(1) : f.JsonKey);
+        w.Write(first ? f.JsonKeyFirstText : f.JsonKeyText);
         first = false;
     }
 
@@ -259,18 +328,42 @@ public static class NmsgJson
                 w.Byte((byte)'"');
                 return;
             case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
-                Quoted(w, DnsMnemonics.TypeName((ushort)v.Bits), "TYPE", (ushort)v.Bits);
+                if (DnsMnemonics.TypeJson((ushort)v.Bits) is { } typeJson)
+                    w.Write(typeJson);
+                else
+                    Quoted(w, DnsMnemonics.TypeName((ushort)v.Bits), "TYPE", (ushort)v.Bits);
                 return;
             case NmsgFieldFormat.DnsClass:
-                Quoted(w, DnsMnemonics.ClassName((ushort)v.Bits), "CLASS", (ushort)v.Bits);
+                if (DnsMnemonics.ClassJson((ushort)v.Bits) is { } classJson)
+                    w.Write(classJson);
+                else
+                    Quoted(w, DnsMnemonics.ClassName((ushort)v.Bits), "CLASS", (ushort)v.Bits);
                 return;
             case NmsgFieldFormat.SieDnsClass:
-                JsonString.Write(w, DnsMnemonics.ClassName((ushort)v.Bits) ?? "<UNKNOWN>");
+                if (DnsMnemonics.ClassJson((ushort)v.Bits) is { } sieClassJson)
+                    w.Write(sieClassJson);
+                else
+                    JsonString.Write(w, DnsMnemonics.ClassName((ushort)v.Bits) ?? "<UNKNOWN>");
                 return;
             case NmsgFieldFormat.Rcode:
-                Quoted(w, DnsMnemonics.RcodeName((ushort)v.Bits), "", (ushort)v.Bits);
+                if (DnsMnemonics.RcodeJson((ushort)v.Bits) is { } rcodeJson)
+                    w.Write(rcodeJson);
+                else
+                    Quoted(w, DnsMnemonics.RcodeName((ushort)v.Bits), "", (ushort)v.Bits);
                 return;
             case NmsgFieldFormat.IpProto:
+                switch ((ushort)v.Bits)
+                {
+                    case 17:
+                        w.Write("\"UDP\""u8);
+                        return;
+                    case 6:
+                        w.Write("\"TCP\""u8);
+                        return;
+                    case 1:
+                        w.Write("\"ICMP\""u8);
+                        return;
+                }
                 Quoted(w, NmsgPresentation.IpProtoName((ushort)v.Bits), "", (ushort)v.Bits);
                 return;
             case NmsgFieldFormat.DnsRdata:
@@ -311,7 +404,9 @@ public static class NmsgJson
                 w.Byte((byte)'"');
                 return;
             case NmsgFieldFormat.EnumName:
-                if (f.Enum?.NameOf((int)v.Bits) is { } enumName)
+                if (f.Enum?.JsonNameOf((int)v.Bits) is { } enumJson)
+                    w.Write(enumJson);
+                else if (f.Enum?.NameOf((int)v.Bits) is { } enumName)
                     JsonString.Write(w, enumName);
                 else
                     w.UInt(v.Bits);
@@ -368,7 +463,9 @@ public static class NmsgJson
         switch (f.Type)
         {
             case NmsgFieldType.Enum:
-                if (f.Enum?.NameOf((int)v.Bits) is { } name)
+                if (f.Enum?.JsonNameOf((int)v.Bits) is { } json)
+                    w.Write(json);
+                else if (f.Enum?.NameOf((int)v.Bits) is { } name)
                     JsonString.Write(w, name);
                 else
                     w.Int((int)v.Bits);
@@ -413,7 +510,7 @@ public static class NmsgJson
                 w.DoubleJson(v.AsDouble);
                 return;
             case NmsgFieldType.Bool:
-                w.Ascii(v.Bits != 0 ? "true" : "false");
+                w.Write(v.Bits != 0 ? "true"u8 : "false"u8);
                 return;
         }
     }

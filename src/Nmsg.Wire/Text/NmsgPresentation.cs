@@ -152,7 +152,11 @@ public static class NmsgPresentation
             }
             if (!f.IsRepeated)
             {
-                if (fields.TryGetSingle(f, out NmsgFieldValue single) && !WriteField(f, single, m, module, fields, w, endline))
+                if (!fields.TryGetSingle(f, out NmsgFieldValue single))
+                    continue;
+                if (f.Fast != NmsgTextFast.None && TryWriteFast(f, in single, w, endline))
+                    continue;
+                if (!WriteField(f, single, m, module, fields, w, endline))
                     return false;
                 continue;
             }
@@ -177,7 +181,72 @@ public static class NmsgPresentation
         return true;
     }
 
-    private static void Name(PooledBufferWriter w, NmsgField f) => w.Write(f.PresentationPrefix);
+    private static void Name(PooledBufferWriter w, NmsgField f) => w.Write(f.PresentationPrefixText);
+
+    /// <summary>
+    /// The lines <see cref="NmsgField.Fast"/> marks, written as <see cref="WriteDefault"/> does without its
+    /// dispatch; false (nothing written) where the general path must decide (an unnamed enum value, a bad address).
+    /// </summary>
+    private static bool TryWriteFast(NmsgField f, in NmsgFieldValue v, PooledBufferWriter w, byte[] endline)
+    {
+        switch (f.Fast)
+        {
+            case NmsgTextFast.UInt16:
+                Name(w, f);
+                w.UInt((ushort)v.Bits);
+                break;
+            case NmsgTextFast.UInt32:
+                Name(w, f);
+                w.UInt((uint)v.Bits);
+                break;
+            case NmsgTextFast.UInt64:
+                Name(w, f);
+                w.UInt(v.Bits);
+                break;
+            case NmsgTextFast.Int16:
+                Name(w, f);
+                w.Int((short)v.Bits);
+                break;
+            case NmsgTextFast.Int32:
+                Name(w, f);
+                w.Int((int)v.Bits);
+                break;
+            case NmsgTextFast.Int64:
+                Name(w, f);
+                w.Int((long)v.Bits);
+                break;
+            case NmsgTextFast.Ip:
+                {
+                    ReadOnlySpan<byte> ip = v.Bytes.Span;
+                    if (ip.Length is not (4 or 16))
+                        return false;
+                    Name(w, f);
+                    Span<byte> dst = w.GetSpan(IpText.MaxLength);
+                    w.Advance(ip.Length == 4 ? IpText.WriteV4(ip, dst) : IpText.WriteV6(ip, dst));
+                    break;
+                }
+            case NmsgTextFast.Enum:
+                if (f.Enum!.AsciiNameOf((int)v.Bits) is not { } name)
+                    return false;
+                Name(w, f);
+                w.Write(name);
+                break;
+            default:
+                return false;
+        }
+        Endline(w, endline);
+        return true;
+    }
+
+    /// <summary>The line end: usually one byte, written as one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Endline(PooledBufferWriter w, byte[] endline)
+    {
+        if (endline.Length == 1)
+            w.WriteByte(endline[0]);
+        else
+            w.Write(endline);
+    }
 
     private static bool WriteField(NmsgField f, NmsgFieldValue v, NmsgMessage m, NmsgModule module, PayloadFields fields,
         PooledBufferWriter w, byte[] endline)
@@ -191,18 +260,25 @@ public static class NmsgPresentation
                     // As wdns: a malformed name prints what can be printed rather than failing.
                     Name(w, f);
                     DnsNames.FormatLenient(v.Bytes.Span, w);
-                    w.Write(endline);
+                    Endline(w, endline);
                 }
                 return true;
             case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
                 Name(w, f);
-                w.Ascii(DnsMnemonics.TypeName((ushort)v.Bits) ?? "<UNKNOWN>");
+                if (DnsMnemonics.TypeText((ushort)v.Bits) is { } typeText)
+                    w.Write(typeText);
+                else
+                    w.Ascii(DnsMnemonics.TypeName((ushort)v.Bits) ?? "<UNKNOWN>");
                 Number(w, (ushort)v.Bits);
-                w.Write(endline);
+                Endline(w, endline);
                 return true;
             case NmsgFieldFormat.DnsClass:
                 Name(w, f);
-                if (DnsMnemonics.ClassName((ushort)v.Bits) is { } cls)
+                if (DnsMnemonics.ClassText((ushort)v.Bits) is { } classText)
+                {
+                    w.Write(classText);
+                }
+                else if (DnsMnemonics.ClassName((ushort)v.Bits) is { } cls)
                 {
                     w.Ascii(cls);
                 }
@@ -212,26 +288,29 @@ public static class NmsgPresentation
                     w.UInt((ushort)v.Bits);
                 }
                 Number(w, (ushort)v.Bits);
-                w.Write(endline);
+                Endline(w, endline);
                 return true;
             case NmsgFieldFormat.SieDnsClass:
                 Name(w, f);
                 w.Ascii(DnsMnemonics.ClassName((ushort)v.Bits) ?? "<UNKNOWN>");
                 Number(w, (ushort)v.Bits);
-                w.Write(endline);
+                Endline(w, endline);
                 return true;
             case NmsgFieldFormat.Rcode:
                 Name(w, f);
-                w.Ascii(DnsMnemonics.RcodeName((ushort)v.Bits) ?? "<UNKNOWN>");
+                if (DnsMnemonics.RcodeText((ushort)v.Bits) is { } rcodeText)
+                    w.Write(rcodeText);
+                else
+                    w.Ascii(DnsMnemonics.RcodeName((ushort)v.Bits) ?? "<UNKNOWN>");
                 Number(w, (ushort)v.Bits);
-                w.Write(endline);
+                Endline(w, endline);
                 return true;
             case NmsgFieldFormat.DnsRdata:
                 if (!RrTypeAndClass(module, fields, out ushort rrtype, out ushort rrclass))
                     return false;
                 Name(w, f);
                 DnsRdata.Format(rrtype, rrclass, v.Bytes.Span, w);
-                w.Write(endline);
+                Endline(w, endline);
                 return true;
             case NmsgFieldFormat.IpProto:
                 // libnmsg's printer ends this line with a literal newline whatever the endline option says.
@@ -254,19 +333,19 @@ public static class NmsgPresentation
             case NmsgFieldFormat.SieTime:
                 Name(w, f);
                 w.DateTime((uint)v.Bits);
-                w.Write(endline);
+                Endline(w, endline);
                 return true;
             case NmsgFieldFormat.Hex:
                 Name(w, f);
                 w.Hex((uint)v.Bits, 0);
-                w.Write(endline);
+                Endline(w, endline);
                 return true;
             case NmsgFieldFormat.EnumName:
                 if (f.Enum?.NameOf((int)v.Bits) is not { } enumName)
                     return false;
                 Name(w, f);
                 w.Ascii(enumName);
-                w.Write(endline);
+                Endline(w, endline);
                 return true;
             case NmsgFieldFormat.NcapPayload:
                 return NcapPrinter.Print(m, w, endline);
@@ -304,16 +383,16 @@ public static class NmsgPresentation
         w.Byte((byte)'[');
         w.UInt((ulong)dns.Length);
         w.Write(" octets]"u8);
-        w.Write(endline);
+        Endline(w, endline);
         if (DnsMessageText.TryFormat(dns, w))
         {
             w.Write("---"u8);
-            w.Write(endline);
+            Endline(w, endline);
             return;
         }
         w.Truncate(mark);
         w.Write("<PARSE ERROR>"u8);
-        w.Write(endline);
+        Endline(w, endline);
     }
 
     private static void WriteDefault(NmsgField f, NmsgFieldValue v, PooledBufferWriter w, byte[] endline)
@@ -324,14 +403,18 @@ public static class NmsgPresentation
             case NmsgFieldType.MLString:
                 w.Ascii(f.Name);
                 w.Byte((byte)':');
-                w.Write(endline);
+                Endline(w, endline);
                 w.Bytes(UpToNul(bytes));
                 w.Byte((byte)'.');
-                w.Write(endline);
+                Endline(w, endline);
                 return;
             case NmsgFieldType.Enum:
                 Name(w, f);
-                if (f.Enum?.NameOf((int)v.Bits) is { } name)
+                if (f.Enum?.AsciiNameOf((int)v.Bits) is { } text)
+                {
+                    w.Write(text);
+                }
+                else if (f.Enum?.NameOf((int)v.Bits) is { } name)
                 {
                     w.Ascii(name);
                 }
@@ -391,10 +474,10 @@ public static class NmsgPresentation
                 break;
             case NmsgFieldType.Bool:
                 Name(w, f);
-                w.Ascii(v.Bits != 0 ? "True" : "False");
+                w.Write(v.Bits != 0 ? "True"u8 : "False"u8);
                 break;
         }
-        w.Write(endline);
+        Endline(w, endline);
     }
 
     internal static ReadOnlySpan<byte> UpToNul(ReadOnlySpan<byte> s)

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Nmsg.Internal;
 
@@ -36,32 +38,34 @@ internal static class Utf8Output
             return;
         }
         int n = DecimalLength(v);
-        Span<byte> d = w.GetSpan(20);
+        // GetSpan(20) guarantees room for any ulong: the digits are stored without further checks.
+        ref byte d = ref MemoryMarshal.GetReference(w.GetSpan(20));
         int at = n;
         while (v >= 100)
         {
             ulong q = v / 100;
             at -= 2;
-            TwoDigits(d[at..], (int)(v - q * 100));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, at), Pair((int)(v - q * 100)));
             v = q;
         }
         if (v >= 10)
-            TwoDigits(d, (int)v);
+            Unsafe.WriteUnaligned(ref d, Pair((int)v));
         else
-            d[0] = (byte)('0' + (int)v);
+            d = (byte)('0' + (int)v);
         w.Advance(n);
     }
 
-    /// <summary>The number of decimal digits of <paramref name="v"/> (at least 1).</summary>
+    /// <summary>The two digits of 0..99 as they lie in memory (one load from <see cref="DigitPairs"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ushort Pair(int v) => Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetReference(DigitPairs), (uint)v * 2));
+
+    /// <summary>The number of decimal digits of <paramref name="v"/> (at least 1): from its bit length, then one compare.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int DecimalLength(ulong v)
     {
-        int n = 1;
-        while (v >= 10_000)
-        {
-            v /= 10_000;
-            n += 4;
-        }
-        return v >= 1000 ? n + 3 : v >= 100 ? n + 2 : v >= 10 ? n + 1 : n;
+        // floor(log10(2^bits)) by 1233/4096, which is exact for 64-bit values; below the next power it is one digit less.
+        int estimate = ((System.Numerics.BitOperations.Log2(v | 1) + 1) * 1233) >> 12;
+        return estimate + (v >= s_pow10[estimate] || v == 0 ? 1 : 0);
     }
 
     public static void Int(this PooledBufferWriter w, long v)
@@ -123,7 +127,7 @@ internal static class Utf8Output
 
     private static readonly ulong[] s_pow10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
         10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
-        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000];
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000];
 
     /// <summary>
     /// The fixed-point text of a finite double with <paramref name="precision"/> (at most 18) decimals, the exact
@@ -183,16 +187,29 @@ internal static class Utf8Output
         int at = 0;
         if (negative)
             dst[at++] = (byte)'-';
-        Utf8Formatter.TryFormat(whole, dst[at..], out int n);
-        at += n;
+        if (whole < 10)
+        {
+            dst[at++] = (byte)('0' + (int)whole); // the usual delays and times: no general formatter
+        }
+        else
+        {
+            Utf8Formatter.TryFormat(whole, dst[at..], out int n);
+            at += n;
+        }
         if (precision > 0)
         {
             dst[at++] = (byte)'.';
-            for (int i = at + precision - 1; i >= at; i--)
+            // Two digits a step from the right; an odd precision ends with one.
+            int i = at + precision;
+            while (i - at >= 2)
             {
-                dst[i] = (byte)('0' + (int)(decimals % 10));
-                decimals /= 10;
+                ulong q = decimals / 100;
+                i -= 2;
+                TwoDigits(dst[i..], (int)(decimals - q * 100));
+                decimals = q;
             }
+            if (i > at)
+                dst[at] = (byte)('0' + (int)decimals);
             at += precision;
         }
         written = at;
@@ -305,13 +322,16 @@ internal static class Utf8Output
     /// <summary>Nine decimal digits of 0..999,999,999 (<c>%09u</c>), two at a time.</summary>
     private static void NineDigits(Span<byte> d, uint v)
     {
+        if (d.Length < 9 || v > 999_999_999)
+            throw new ArgumentOutOfRangeException(nameof(v));
+        ref byte at = ref MemoryMarshal.GetReference(d);
         for (int i = 7; i > 0; i -= 2)
         {
             uint q = v / 100;
-            TwoDigits(d[i..], (int)(v - q * 100));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, i), Pair((int)(v - q * 100)));
             v = q;
         }
-        d[0] = (byte)('0' + v);
+        at = (byte)('0' + v);
     }
 
     /// <summary>The NMSG time text: date, '.', nanoseconds as %09u.</summary>
