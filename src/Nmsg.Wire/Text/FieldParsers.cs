@@ -67,6 +67,21 @@ internal static class FieldParsers
                     value = new NmsgFieldValue(n);
                     return true;
                 }
+            case NmsgFieldFormat.IpProto:
+                {
+                    // The names Parse knows, compared as its upper-casing compares ASCII; numbers go to Parse.
+                    uint proto = ascii.Length switch
+                    {
+                        3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "UDP"u8) => 17,
+                        3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "TCP"u8) => 6,
+                        4 when System.Text.Ascii.EqualsIgnoreCase(ascii, "ICMP"u8) => 1,
+                        _ => uint.MaxValue,
+                    };
+                    if (proto == uint.MaxValue)
+                        return false;
+                    value = new NmsgFieldValue(proto);
+                    return true;
+                }
             default:
                 return false;
         }

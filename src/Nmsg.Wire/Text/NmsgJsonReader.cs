@@ -38,8 +38,8 @@ public static partial class NmsgJsonReader
     }
 
     /// <summary>
-    /// <see cref="Parse(ReadOnlySpan{byte}, NmsgTextOptions?, long)"/> with every line indexed by Utf8JsonReader: what
-    /// tests compare the scanner with.
+    /// <see cref="Parse(ReadOnlySpan{byte}, NmsgTextOptions?, long)"/> with every line indexed by Utf8JsonReader and
+    /// every value read by it (no fast value path): what tests compare the scanner and the fast value paths with.
     /// </summary>
     internal static NmsgMessage ParseWithReader(ReadOnlySpan<byte> line, NmsgTextOptions? options = null, long lineNumber = 0)
     {
@@ -188,13 +188,14 @@ public static partial class NmsgJsonReader
             int at = propertyOf[k];
             if (at < 0)
                 continue;
-            if (!f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
+            // The reader-only parse (what tests compare with) also takes every value the general way.
+            if (useScanner && !f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
                     props[at].ValueEscaped, fast, builder, out NmsgFieldValue simple))
             {
                 builder.Add(f, simple);
                 continue;
             }
-            if (f.IsRepeated && props[at].Token == JsonTokenType.StartArray
+            if (useScanner && f.IsRepeated && props[at].Token == JsonTokenType.StartArray
                 && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), fast, builder))
                 continue;
             var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
@@ -205,14 +206,14 @@ public static partial class NmsgJsonReader
                     throw Error(line, f.Name, "a repeated field needs an array");
                 while (value.Read() && value.TokenType != JsonTokenType.EndArray)
                 {
-                    builder.Add(f, ParseValue(f, ref value, builder, line));
+                    builder.Add(f, ParseValue(f, ref value, builder, line, useScanner));
                     if (value.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                         value.Skip();
                 }
             }
             else
             {
-                builder.Add(f, ParseValue(f, ref value, builder, line));
+                builder.Add(f, ParseValue(f, ref value, builder, line, useScanner));
             }
         }
 
@@ -1011,6 +1012,14 @@ public static partial class NmsgJsonReader
                     return false;
                 value = Signed(f, i64);
                 return true;
+            case NmsgFieldType.Double:
+                // As ParseValue: a JSON double only (not an integer literal), read as Utf8JsonReader.GetDouble reads
+                // it; what that would not give (out of range) goes there.
+                if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0
+                    || !System.Buffers.Text.Utf8Parser.TryParse(raw, out double d, out consumed) || consumed != raw.Length || !double.IsFinite(d))
+                    return false;
+                value = NmsgFieldValue.FromDouble(d);
+                return true;
             default:
                 return false;
         }
@@ -1071,16 +1080,17 @@ public static partial class NmsgJsonReader
     }
 
     [SkipLocalsInit] // stack buffers are written before they are read
-    private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line)
+    private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line, bool fastText)
     {
         if (FieldParsers.HasParser(f))
         {
             if (e.TokenType != JsonTokenType.String)
                 throw Error(line, f.Name, "needs a string");
-            if (!e.ValueIsEscaped && !e.HasValueSequence && System.Text.Ascii.IsValid(e.ValueSpan)
+            // Without fastText (the reader-only parse tests compare with), every value goes to the parser as text.
+            if (fastText && !e.ValueIsEscaped && !e.HasValueSequence && System.Text.Ascii.IsValid(e.ValueSpan)
                 && FieldParsers.TryParseAscii(f, e.ValueSpan, builder, out NmsgFieldValue fast))
                 return fast;
-            if (e.ValueIsEscaped && !e.HasValueSequence && e.ValueSpan.Length <= 512 && e.ValueSpan.IndexOf("\\u"u8) < 0)
+            if (fastText && e.ValueIsEscaped && !e.HasValueSequence && e.ValueSpan.Length <= 512 && e.ValueSpan.IndexOf("\\u"u8) < 0)
             {
                 // Escaped text (TXT rdata quotes its strings) unescaped on the stack, without a string.
                 Span<byte> unescaped = stackalloc byte[512];
