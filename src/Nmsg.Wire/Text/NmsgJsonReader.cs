@@ -390,35 +390,43 @@ public static partial class NmsgJsonReader
             }
         }
 
-        /// <summary>The message object: each member's name and value positions.</summary>
+        /// <summary>
+        /// The message object: each member's name and value positions. The position is kept in a local, not in
+        /// <see cref="_p"/>, between the values (a field is read and written back at every step).
+        /// </summary>
         private bool Members(ref Property[] props)
         {
-            if (!Is((byte)'{'))
+            ReadOnlySpan<byte> s = _s;
+            int p = _p;
+            if ((uint)p >= (uint)s.Length || s[p] != (byte)'{')
                 return false;
-            _p++;
             HasMessage = true;
             Count = 0;
-            Ws();
-            if (Is((byte)'}'))
+            p = SkipWs(s, p + 1);
+            if ((uint)p < (uint)s.Length && s[p] == (byte)'}')
             {
-                _p++;
+                _p = p + 1;
                 return true;
             }
+            int count = 0;
             for (; ; )
             {
-                Ws();
-                if (!String(out int nameAt, out int nameLength, out bool nameEscaped))
+                p = SkipWs(s, p);
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)'"')
                     return false;
-                Ws();
-                if (!Is((byte)':'))
+                int nameAt = p + 1;
+                if ((p = StringEnd(s, nameAt, out bool nameEscaped)) < 0)
                     return false;
-                _p++;
-                Ws();
-                if (_p >= _s.Length)
+                int nameLength = p - 1 - nameAt;
+                p = SkipWs(s, p);
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
                     return false;
-                int valueAt = _p;
+                p = SkipWs(s, p + 1);
+                if (p >= s.Length)
+                    return false;
+                int valueAt = p;
                 bool valueEscaped = false;
-                JsonTokenType token = _s[_p] switch
+                JsonTokenType token = s[p] switch
                 {
                     (byte)'"' => JsonTokenType.String,
                     (byte)'{' => JsonTokenType.StartObject,
@@ -428,27 +436,38 @@ public static partial class NmsgJsonReader
                     (byte)'n' => JsonTokenType.Null,
                     _ => JsonTokenType.Number,
                 };
-                if (token == JsonTokenType.String ? !String(out _, out _, out valueEscaped) : !Value(2))
-                    return false;
-                if (Count == props.Length)
-                    Array.Resize(ref props, props.Length * 2);
-                ref Property p = ref props[Count++];
-                p.NameStart = nameAt;
-                p.NameLength = nameLength;
-                p.NameEscaped = nameEscaped;
-                p.ValueStart = valueAt;
-                p.ValueLength = _p - valueAt;
-                p.Token = token;
-                p.ValueEscaped = valueEscaped;
-                Ws();
-                if (Is((byte)','))
+                if (token == JsonTokenType.String)
                 {
-                    _p++;
+                    if ((p = StringEnd(s, p + 1, out valueEscaped)) < 0)
+                        return false;
+                }
+                else
+                {
+                    _p = p;
+                    if (!Value(2))
+                        return false;
+                    p = _p;
+                }
+                if (count == props.Length)
+                    Array.Resize(ref props, props.Length * 2);
+                ref Property prop = ref props[count++];
+                prop.NameStart = nameAt;
+                prop.NameLength = nameLength;
+                prop.NameEscaped = nameEscaped;
+                prop.ValueStart = valueAt;
+                prop.ValueLength = p - valueAt;
+                prop.Token = token;
+                prop.ValueEscaped = valueEscaped;
+                Count = count;
+                p = SkipWs(s, p);
+                if ((uint)p < (uint)s.Length && s[p] == (byte)',')
+                {
+                    p++;
                     continue;
                 }
-                if (!Is((byte)'}'))
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)'}')
                     return false;
-                _p++;
+                _p = p + 1;
                 return true;
             }
         }
@@ -675,8 +694,33 @@ public static partial class NmsgJsonReader
             return StringEndSlow(s, p);
         }
 
-        private static int StringEndSlow(ReadOnlySpan<byte> s, int p)
+        private static int StringEndSlow(ReadOnlySpan<byte> s, int p) => StringEndSlow(s, p, out _);
+
+        /// <summary>As <see cref="StringEnd(ReadOnlySpan{byte}, int)"/>, and whether the string has escapes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int StringEnd(ReadOnlySpan<byte> s, int p, out bool escaped)
         {
+            escaped = false;
+            if (p + Vector128<byte>.Count <= s.Length)
+            {
+                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
+                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
+                if (special != 0)
+                {
+                    p += BitOperations.TrailingZeroCount(special);
+                    if (s[p] == (byte)'"')
+                        return p + 1;
+                    return StringEndSlow(s, p, out escaped);
+                }
+                p += Vector128<byte>.Count;
+            }
+            return StringEndSlow(s, p, out escaped);
+        }
+
+        private static int StringEndSlow(ReadOnlySpan<byte> s, int p, out bool escaped)
+        {
+            escaped = false;
             for (; ; )
             {
                 p = NmsgJsonReader.PlainEnd(s, p);
@@ -686,6 +730,7 @@ public static partial class NmsgJsonReader
                     return p + 1;
                 if (s[p] != (byte)'\\' || !SkipEscape(s, ref p))
                     return -1;
+                escaped = true;
             }
         }
 
