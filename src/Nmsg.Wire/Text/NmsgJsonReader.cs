@@ -441,12 +441,16 @@ public static partial class NmsgJsonReader
                     if ((p = StringEnd(s, p + 1, out valueEscaped)) < 0)
                         return false;
                 }
-                else
+                else if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
                     _p = p;
                     if (!Value(2))
                         return false;
                     p = _p;
+                }
+                else if ((p = ScalarEnd(s, p)) < 0)
+                {
+                    return false;
                 }
                 if (count == props.Length)
                     Array.Resize(ref props, props.Length * 2);
@@ -600,20 +604,9 @@ public static partial class NmsgJsonReader
                         continue; // the first member's value
                     }
                 }
-                else
+                else if ((p = ScalarEnd(s, p)) < 0)
                 {
-                    _p = p;
-                    if (!(c switch
-                    {
-                        (byte)'t' => Literal("true"u8),
-                        (byte)'f' => Literal("false"u8),
-                        (byte)'n' => Literal("null"u8),
-                        _ => Number(),
-                    }))
-                    {
-                        return false;
-                    }
-                    p = _p;
+                    return false;
                 }
                 // After a value: close containers, or go on to the next element or member.
                 for (; ; )
@@ -734,58 +727,63 @@ public static partial class NmsgJsonReader
             }
         }
 
-        private bool Literal(ReadOnlySpan<byte> word)
+        /// <summary>
+        /// Where the number or literal (true, false, null) at <paramref name="p"/> ends, or -1 if it is not one or is
+        /// not followed by whitespace or structure (or the end). Static, over a local position.
+        /// </summary>
+        private static int ScalarEnd(ReadOnlySpan<byte> s, int p) => s[p] switch
         {
-            if (!_s[_p..].StartsWith(word))
-                return false;
-            _p += word.Length;
-            return Delimited();
-        }
+            (byte)'t' => LiteralEnd(s, p, "true"u8),
+            (byte)'f' => LiteralEnd(s, p, "false"u8),
+            (byte)'n' => LiteralEnd(s, p, "null"u8),
+            _ => NumberEnd(s, p),
+        };
+
+        private static int LiteralEnd(ReadOnlySpan<byte> s, int p, ReadOnlySpan<byte> word)
+            => s[p..].StartsWith(word) && Delimited(s, p + word.Length) ? p + word.Length : -1;
 
         /// <summary>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</summary>
-        private bool Number()
+        private static int NumberEnd(ReadOnlySpan<byte> s, int p)
         {
-            int p = _p;
-            if (p < _s.Length && _s[p] == (byte)'-')
+            if ((uint)p < (uint)s.Length && s[p] == (byte)'-')
                 p++;
-            if (p >= _s.Length)
-                return false;
-            if (_s[p] == (byte)'0')
+            if ((uint)p >= (uint)s.Length)
+                return -1;
+            if (s[p] == (byte)'0')
                 p++;
-            else if (IsDigit(_s[p]))
-                p = Digits(p);
+            else if (IsDigit(s[p]))
+                p = Digits(s, p + 1);
             else
-                return false;
-            if (p < _s.Length && _s[p] == (byte)'.')
+                return -1;
+            if ((uint)p < (uint)s.Length && s[p] == (byte)'.')
             {
-                int d = Digits(p + 1);
+                int d = Digits(s, p + 1);
                 if (d == p + 1)
-                    return false;
+                    return -1;
                 p = d;
             }
-            if (p < _s.Length && (_s[p] | 0x20) == (byte)'e')
+            if ((uint)p < (uint)s.Length && (s[p] | 0x20) == (byte)'e')
             {
                 p++;
-                if (p < _s.Length && (_s[p] == (byte)'+' || _s[p] == (byte)'-'))
+                if ((uint)p < (uint)s.Length && (s[p] == (byte)'+' || s[p] == (byte)'-'))
                     p++;
-                int d = Digits(p);
+                int d = Digits(s, p);
                 if (d == p)
-                    return false;
+                    return -1;
                 p = d;
             }
-            _p = p;
-            return Delimited();
+            return Delimited(s, p) ? p : -1;
         }
 
         /// <summary>A number or literal must be followed by whitespace or structure (or the end).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly bool Delimited()
-            => _p >= _s.Length || _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)'}' or (byte)']';
+        private static bool Delimited(ReadOnlySpan<byte> s, int p)
+            => (uint)p >= (uint)s.Length || s[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)'}' or (byte)']';
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly int Digits(int p)
+        private static int Digits(ReadOnlySpan<byte> s, int p)
         {
-            while (p < _s.Length && IsDigit(_s[p]))
+            while ((uint)p < (uint)s.Length && IsDigit(s[p]))
                 p++;
             return p;
         }
