@@ -320,38 +320,44 @@ public static partial class NmsgJsonReader
 
         public bool Index(ref Property[] props, bool ascii)
         {
-            if (!ascii && !System.Text.Ascii.IsValid(_s))
+            ReadOnlySpan<byte> s = _s;
+            if (!ascii && !System.Text.Ascii.IsValid(s))
                 return false;
-            Ws();
-            if (!Is((byte)'{'))
+            // The position is kept in a local (see Members); _p is set for the calls that use it.
+            int p = SkipWs(s, 0);
+            if ((uint)p >= (uint)s.Length || s[p] != (byte)'{')
                 return false;
-            _p++;
-            Ws();
-            if (Is((byte)'}'))
+            p = SkipWs(s, p + 1);
+            if ((uint)p < (uint)s.Length && s[p] == (byte)'}')
                 return true;
             for (; ; )
             {
-                Ws();
-                if (!String(out int keyAt, out int keyLength, out bool keyEscaped) || keyEscaped)
+                p = SkipWs(s, p);
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)'"')
                     return false;
-                ReadOnlySpan<byte> key = _s.Slice(keyAt, keyLength);
-                Ws();
-                if (!Is((byte)':'))
+                int keyAt = p + 1;
+                if ((p = StringEnd(s, keyAt, out bool keyEscaped)) < 0 || keyEscaped)
                     return false;
-                _p++;
-                Ws();
-                if (key.SequenceEqual("message"u8))
+                ReadOnlySpan<byte> key = s.Slice(keyAt, p - 1 - keyAt);
+                p = SkipWs(s, p);
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
+                    return false;
+                p = SkipWs(s, p + 1);
+                if (key.Length == 7 && key.SequenceEqual("message"u8))
                 {
+                    _p = p;
                     if (!Members(ref props))
                         return false;
+                    p = _p;
                 }
-                else if (key.SequenceEqual("vname"u8) || key.SequenceEqual("mname"u8))
+                else if (key.Length == 5 && (key.SequenceEqual("vname"u8) || key.SequenceEqual("mname"u8)))
                 {
                     bool isV = key[0] == (byte)'v';
-                    int at = _p;
-                    if (!String(out int start, out int length, out bool escaped) || escaped)
+                    int at = p;
+                    bool escaped = false;
+                    if ((uint)p >= (uint)s.Length || s[p] != (byte)'"' || (p = StringEnd(s, at + 1, out escaped)) < 0 || escaped)
                         return false;
-                    ReadOnlySpan<byte> raw = _s.Slice(start, length);
+                    ReadOnlySpan<byte> raw = s.Slice(at + 1, p - 2 - at);
                     byte[] cachedRaw = isV ? cache.Vname : cache.Mname;
                     string? cachedText = isV ? cache.VnameText : cache.MnameText;
                     string text = cachedText is not null && raw.SequenceEqual(cachedRaw) ? cachedText : Encoding.ASCII.GetString(raw);
@@ -366,9 +372,12 @@ public static partial class NmsgJsonReader
                         MnameAt = at;
                     }
                 }
-                else if (key.SequenceEqual("time"u8))
+                else if (key.Length == 4 && key.SequenceEqual("time"u8))
                 {
-                    if (!String(out int start, out int length, out bool escaped) || escaped || !TryParseTimeAscii(_s.Slice(start, length), out NmsgTimestamp t))
+                    int at = p;
+                    bool escaped = false;
+                    if ((uint)p >= (uint)s.Length || s[p] != (byte)'"' || (p = StringEnd(s, at + 1, out escaped)) < 0 || escaped
+                        || !TryParseTimeAscii(s.Slice(at + 1, p - 2 - at), out NmsgTimestamp t))
                         return false;
                     Time = t;
                 }
@@ -376,17 +385,20 @@ public static partial class NmsgJsonReader
                 {
                     return false;
                 }
-                else if (!Value(1))
+                else
                 {
-                    return false;
+                    _p = p;
+                    if (!Value(1))
+                        return false;
+                    p = _p;
                 }
-                Ws();
-                if (Is((byte)','))
+                p = SkipWs(s, p);
+                if ((uint)p < (uint)s.Length && s[p] == (byte)',')
                 {
-                    _p++;
+                    p++;
                     continue;
                 }
-                return Is((byte)'}'); // what follows the object is not read (nor is it by the reader path)
+                return (uint)p < (uint)s.Length && s[p] == (byte)'}'; // what follows the object is not read (nor is it by the reader path)
             }
         }
 
@@ -474,67 +486,6 @@ public static partial class NmsgJsonReader
                 _p = p + 1;
                 return true;
             }
-        }
-
-        private readonly bool Is(byte c) => (uint)_p < (uint)_s.Length && _s[_p] == c;
-
-        /// <summary>Skips whitespace; most often there is none, which is decided inline.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Ws()
-        {
-            if ((uint)_p < (uint)_s.Length && _s[_p] <= (byte)' ')
-                SkipWhitespace();
-        }
-
-        private void SkipWhitespace()
-        {
-            while (_p < _s.Length && _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
-                _p++;
-        }
-
-        /// <summary>
-        /// A string without control bytes, whose escapes are JSON's: its content's position, and whether it has
-        /// escapes (the value is then read with Utf8JsonReader, or unescaped, where it is used).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool String(out int start, out int length, out bool escaped)
-        {
-            start = length = 0;
-            escaped = false;
-            if (!Is((byte)'"'))
-                return false;
-            ReadOnlySpan<byte> s = _s;
-            int p = _p + 1;
-            if (p + Vector128<byte>.Count <= s.Length)
-            {
-                // Most strings end, unescaped, within sixteen bytes: classified inline.
-                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
-                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
-                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
-                int q = p + BitOperations.TrailingZeroCount(special);
-                if (special != 0 && s[q] == (byte)'"')
-                {
-                    start = p;
-                    length = q - p;
-                    _p = q + 1;
-                    return true;
-                }
-            }
-            for (; ; )
-            {
-                p = NmsgJsonReader.PlainEnd(s, p);
-                if (p >= s.Length)
-                    return false;
-                if (s[p] == (byte)'"')
-                    break;
-                if (s[p] != (byte)'\\' || !SkipEscape(s, ref p))
-                    return false; // a control byte, or a bad escape
-                escaped = true;
-            }
-            start = _p + 1;
-            length = p - start;
-            _p = p + 1;
-            return true;
         }
 
         /// <summary>Steps over one escape (<c>\"</c>, <c>\\</c>, <c>\/</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\uXXXX</c>).</summary>
