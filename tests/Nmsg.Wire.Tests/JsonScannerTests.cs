@@ -230,4 +230,59 @@ public class JsonScannerTests
             }
         }
     }
+    [Theory]
+    [InlineData("\"delay\":1.5")]
+    [InlineData("\"delay\":1")]
+    [InlineData("\"delay\":-0.0")]
+    [InlineData("\"delay\":1e5")]
+    [InlineData("\"delay\":1E-5")]
+    [InlineData("\"delay\":2.5e+3")]
+    [InlineData("\"delay\":1e400")]
+    [InlineData("\"delay\":-1e400")]
+    [InlineData("\"delay\":1e-400")]
+    [InlineData("\"delay\":0.1234567890123456789012345")]
+    [InlineData("\"delay\":4.9406564584124654E-324")]
+    [InlineData("\"delay\":1.7976931348623157e308")]
+    [InlineData("\"delay\":\"1.5\"")]
+    [InlineData("\"proto\":\"UDP\"")]
+    [InlineData("\"proto\":\"udp\"")]
+    [InlineData("\"proto\":\"tCp\"")]
+    [InlineData("\"proto\":\"icmp\"")]
+    [InlineData("\"proto\":\"ICMP\"")]
+    [InlineData("\"proto\":\"UDPX\"")]
+    [InlineData("\"proto\":\"UD\"")]
+    [InlineData("\"proto\":\"17\"")]
+    [InlineData("\"proto\":\"0x11\"")]
+    [InlineData("\"proto\":\"021\"")]
+    [InlineData("\"proto\":\"\"")]
+    [InlineData("\"proto\":\"\\u0131cmp\"")]
+    [InlineData("\"proto\":\"\u0131cmp\"")]
+    [InlineData("\"proto\":17")]
+    public void Values_read_the_same_by_the_fast_and_the_general_path(string member)
+    {
+        // ParseWithReader takes every value the general way (ParseValue, custom parsers on text): the fast value
+        // paths must agree with it.
+        AssertSame(Encoding.UTF8.GetBytes(Dnsqr.Replace("\"query_json\":%", member, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Random_doubles_read_the_same_by_the_fast_and_the_general_path()
+    {
+        var random = new Random(20261125);
+        Span<byte> bits = stackalloc byte[8];
+        for (int i = 0; i < 2000; i++)
+        {
+            random.NextBytes(bits);
+            double d = BitConverter.ToDouble(bits);
+            if (!double.IsFinite(d))
+                continue;
+            string text = (i % 3) switch
+            {
+                0 => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                1 => d.ToString("E10", System.Globalization.CultureInfo.InvariantCulture),
+                _ => (d / 1e300).ToString("F12", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            AssertSame(Encoding.UTF8.GetBytes(Dnsqr.Replace("\"query_json\":%", "\"delay\":" + text, StringComparison.Ordinal)));
+        }
+    }
 }

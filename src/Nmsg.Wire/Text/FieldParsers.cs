@@ -44,6 +44,11 @@ internal static class FieldParsers
                 }
             case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType or NmsgFieldFormat.DnsClass or NmsgFieldFormat.Rcode:
                 {
+                    if (TryCommonMnemonic(f.Format, ascii, out ushort common))
+                    {
+                        value = new NmsgFieldValue(common);
+                        return true;
+                    }
                     if (ascii.Length > 32)
                         return false;
                     Span<char> text = stackalloc char[32];
@@ -67,9 +72,63 @@ internal static class FieldParsers
                     value = new NmsgFieldValue(n);
                     return true;
                 }
+            case NmsgFieldFormat.IpProto:
+                {
+                    // The names Parse knows, compared as its upper-casing compares ASCII; numbers go to Parse.
+                    uint proto = ascii.Length switch
+                    {
+                        3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "UDP"u8) => 17,
+                        3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "TCP"u8) => 6,
+                        4 when System.Text.Ascii.EqualsIgnoreCase(ascii, "ICMP"u8) => 1,
+                        _ => uint.MaxValue,
+                    };
+                    if (proto == uint.MaxValue)
+                        return false;
+                    value = new NmsgFieldValue(proto);
+                    return true;
+                }
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// The commonest mnemonics, as written (upper case), compared as bytes: the value <see cref="DnsMnemonics"/>
+    /// gives them, without widening the text to chars or a case-insensitive lookup. False for anything else.
+    /// </summary>
+    internal static bool TryCommonMnemonic(NmsgFieldFormat format, ReadOnlySpan<byte> ascii, out ushort value)
+    {
+        value = format switch
+        {
+            NmsgFieldFormat.DnsClass => ascii.SequenceEqual("IN"u8) ? (ushort)1 : (ushort)0,
+            NmsgFieldFormat.Rcode => ascii.Length switch
+            {
+                7 when ascii.SequenceEqual("NOERROR"u8) => 0,
+                8 when ascii.SequenceEqual("NXDOMAIN"u8) => 3,
+                8 when ascii.SequenceEqual("SERVFAIL"u8) => 2,
+                7 when ascii.SequenceEqual("REFUSED"u8) => 5,
+                _ => ushort.MaxValue,
+            },
+            NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType => ascii.Length switch
+            {
+                1 when ascii[0] == (byte)'A' => 1,
+                2 when ascii.SequenceEqual("NS"u8) => 2,
+                2 when ascii.SequenceEqual("MX"u8) => 15,
+                2 when ascii.SequenceEqual("DS"u8) => 43,
+                3 when ascii.SequenceEqual("SOA"u8) => 6,
+                3 when ascii.SequenceEqual("PTR"u8) => 12,
+                3 when ascii.SequenceEqual("TXT"u8) => 16,
+                3 when ascii.SequenceEqual("SRV"u8) => 33,
+                4 when ascii.SequenceEqual("AAAA"u8) => 28,
+                5 when ascii.SequenceEqual("CNAME"u8) => 5,
+                5 when ascii.SequenceEqual("RRSIG"u8) => 46,
+                5 when ascii.SequenceEqual("HTTPS"u8) => 65,
+                6 when ascii.SequenceEqual("DNSKEY"u8) => 48,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        return format == NmsgFieldFormat.Rcode ? value != ushort.MaxValue : value != 0;
     }
 
     /// <summary>Parses <paramref name="text"/> with the field's custom parser; null on success, else the reason.</summary>

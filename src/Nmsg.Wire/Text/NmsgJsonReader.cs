@@ -38,8 +38,8 @@ public static partial class NmsgJsonReader
     }
 
     /// <summary>
-    /// <see cref="Parse(ReadOnlySpan{byte}, NmsgTextOptions?, long)"/> with every line indexed by Utf8JsonReader: what
-    /// tests compare the scanner with.
+    /// <see cref="Parse(ReadOnlySpan{byte}, NmsgTextOptions?, long)"/> with every line indexed by Utf8JsonReader and
+    /// every value read by it (no fast value path): what tests compare the scanner and the fast value paths with.
     /// </summary>
     internal static NmsgMessage ParseWithReader(ReadOnlySpan<byte> line, NmsgTextOptions? options = null, long lineNumber = 0)
     {
@@ -188,13 +188,14 @@ public static partial class NmsgJsonReader
             int at = propertyOf[k];
             if (at < 0)
                 continue;
-            if (!f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
+            // The reader-only parse (what tests compare with) also takes every value the general way.
+            if (useScanner && !f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
                     props[at].ValueEscaped, fast, builder, out NmsgFieldValue simple))
             {
                 builder.Add(f, simple);
                 continue;
             }
-            if (f.IsRepeated && props[at].Token == JsonTokenType.StartArray
+            if (useScanner && f.IsRepeated && props[at].Token == JsonTokenType.StartArray
                 && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), fast, builder))
                 continue;
             var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
@@ -205,14 +206,14 @@ public static partial class NmsgJsonReader
                     throw Error(line, f.Name, "a repeated field needs an array");
                 while (value.Read() && value.TokenType != JsonTokenType.EndArray)
                 {
-                    builder.Add(f, ParseValue(f, ref value, builder, line));
+                    builder.Add(f, ParseValue(f, ref value, builder, line, useScanner));
                     if (value.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                         value.Skip();
                 }
             }
             else
             {
-                builder.Add(f, ParseValue(f, ref value, builder, line));
+                builder.Add(f, ParseValue(f, ref value, builder, line, useScanner));
             }
         }
 
@@ -319,38 +320,44 @@ public static partial class NmsgJsonReader
 
         public bool Index(ref Property[] props, bool ascii)
         {
-            if (!ascii && !System.Text.Ascii.IsValid(_s))
+            ReadOnlySpan<byte> s = _s;
+            if (!ascii && !System.Text.Ascii.IsValid(s))
                 return false;
-            Ws();
-            if (!Is((byte)'{'))
+            // The position is kept in a local (see Members); _p is set for the calls that use it.
+            int p = SkipWs(s, 0);
+            if ((uint)p >= (uint)s.Length || s[p] != (byte)'{')
                 return false;
-            _p++;
-            Ws();
-            if (Is((byte)'}'))
+            p = SkipWs(s, p + 1);
+            if ((uint)p < (uint)s.Length && s[p] == (byte)'}')
                 return true;
             for (; ; )
             {
-                Ws();
-                if (!String(out int keyAt, out int keyLength, out bool keyEscaped) || keyEscaped)
+                p = SkipWs(s, p);
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)'"')
                     return false;
-                ReadOnlySpan<byte> key = _s.Slice(keyAt, keyLength);
-                Ws();
-                if (!Is((byte)':'))
+                int keyAt = p + 1;
+                if ((p = StringEnd(s, keyAt, out bool keyEscaped)) < 0 || keyEscaped)
                     return false;
-                _p++;
-                Ws();
-                if (key.SequenceEqual("message"u8))
+                ReadOnlySpan<byte> key = s.Slice(keyAt, p - 1 - keyAt);
+                p = SkipWs(s, p);
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
+                    return false;
+                p = SkipWs(s, p + 1);
+                if (key.Length == 7 && key.SequenceEqual("message"u8))
                 {
+                    _p = p;
                     if (!Members(ref props))
                         return false;
+                    p = _p;
                 }
-                else if (key.SequenceEqual("vname"u8) || key.SequenceEqual("mname"u8))
+                else if (key.Length == 5 && (key.SequenceEqual("vname"u8) || key.SequenceEqual("mname"u8)))
                 {
                     bool isV = key[0] == (byte)'v';
-                    int at = _p;
-                    if (!String(out int start, out int length, out bool escaped) || escaped)
+                    int at = p;
+                    bool escaped = false;
+                    if ((uint)p >= (uint)s.Length || s[p] != (byte)'"' || (p = StringEnd(s, at + 1, out escaped)) < 0 || escaped)
                         return false;
-                    ReadOnlySpan<byte> raw = _s.Slice(start, length);
+                    ReadOnlySpan<byte> raw = s.Slice(at + 1, p - 2 - at);
                     byte[] cachedRaw = isV ? cache.Vname : cache.Mname;
                     string? cachedText = isV ? cache.VnameText : cache.MnameText;
                     string text = cachedText is not null && raw.SequenceEqual(cachedRaw) ? cachedText : Encoding.ASCII.GetString(raw);
@@ -365,9 +372,12 @@ public static partial class NmsgJsonReader
                         MnameAt = at;
                     }
                 }
-                else if (key.SequenceEqual("time"u8))
+                else if (key.Length == 4 && key.SequenceEqual("time"u8))
                 {
-                    if (!String(out int start, out int length, out bool escaped) || escaped || !TryParseTimeAscii(_s.Slice(start, length), out NmsgTimestamp t))
+                    int at = p;
+                    bool escaped = false;
+                    if ((uint)p >= (uint)s.Length || s[p] != (byte)'"' || (p = StringEnd(s, at + 1, out escaped)) < 0 || escaped
+                        || !TryParseTimeAscii(s.Slice(at + 1, p - 2 - at), out NmsgTimestamp t))
                         return false;
                     Time = t;
                 }
@@ -375,49 +385,60 @@ public static partial class NmsgJsonReader
                 {
                     return false;
                 }
-                else if (!Value(1))
+                else
                 {
-                    return false;
+                    _p = p;
+                    if (!Value(1))
+                        return false;
+                    p = _p;
                 }
-                Ws();
-                if (Is((byte)','))
+                p = SkipWs(s, p);
+                if ((uint)p < (uint)s.Length && s[p] == (byte)',')
                 {
-                    _p++;
+                    p++;
                     continue;
                 }
-                return Is((byte)'}'); // what follows the object is not read (nor is it by the reader path)
+                return (uint)p < (uint)s.Length && s[p] == (byte)'}'; // what follows the object is not read (nor is it by the reader path)
             }
         }
 
-        /// <summary>The message object: each member's name and value positions.</summary>
+        /// <summary>
+        /// The message object: each member's name and value positions. The position is kept in a local, not in
+        /// <see cref="_p"/>, between the values (a field is read and written back at every step).
+        /// </summary>
         private bool Members(ref Property[] props)
         {
-            if (!Is((byte)'{'))
+            ReadOnlySpan<byte> s = _s;
+            int p = _p;
+            if ((uint)p >= (uint)s.Length || s[p] != (byte)'{')
                 return false;
-            _p++;
             HasMessage = true;
             Count = 0;
-            Ws();
-            if (Is((byte)'}'))
+            p = SkipWs(s, p + 1);
+            if ((uint)p < (uint)s.Length && s[p] == (byte)'}')
             {
-                _p++;
+                _p = p + 1;
                 return true;
             }
+            int count = 0;
             for (; ; )
             {
-                Ws();
-                if (!String(out int nameAt, out int nameLength, out bool nameEscaped))
+                p = SkipWs(s, p);
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)'"')
                     return false;
-                Ws();
-                if (!Is((byte)':'))
+                int nameAt = p + 1;
+                if ((p = StringEnd(s, nameAt, out bool nameEscaped)) < 0)
                     return false;
-                _p++;
-                Ws();
-                if (_p >= _s.Length)
+                int nameLength = p - 1 - nameAt;
+                p = SkipWs(s, p);
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
                     return false;
-                int valueAt = _p;
+                p = SkipWs(s, p + 1);
+                if (p >= s.Length)
+                    return false;
+                int valueAt = p;
                 bool valueEscaped = false;
-                JsonTokenType token = _s[_p] switch
+                JsonTokenType token = s[p] switch
                 {
                     (byte)'"' => JsonTokenType.String,
                     (byte)'{' => JsonTokenType.StartObject,
@@ -427,90 +448,44 @@ public static partial class NmsgJsonReader
                     (byte)'n' => JsonTokenType.Null,
                     _ => JsonTokenType.Number,
                 };
-                if (token == JsonTokenType.String ? !String(out _, out _, out valueEscaped) : !Value(2))
-                    return false;
-                if (Count == props.Length)
-                    Array.Resize(ref props, props.Length * 2);
-                ref Property p = ref props[Count++];
-                p.NameStart = nameAt;
-                p.NameLength = nameLength;
-                p.NameEscaped = nameEscaped;
-                p.ValueStart = valueAt;
-                p.ValueLength = _p - valueAt;
-                p.Token = token;
-                p.ValueEscaped = valueEscaped;
-                Ws();
-                if (Is((byte)','))
+                if (token == JsonTokenType.String)
                 {
-                    _p++;
+                    if ((p = StringEnd(s, p + 1, out valueEscaped)) < 0)
+                        return false;
+                }
+                else if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    _p = p;
+                    if (!Value(2))
+                        return false;
+                    p = _p;
+                }
+                else if ((p = ScalarEnd(s, p)) < 0)
+                {
+                    return false;
+                }
+                if (count == props.Length)
+                    Array.Resize(ref props, props.Length * 2);
+                ref Property prop = ref props[count++];
+                prop.NameStart = nameAt;
+                prop.NameLength = nameLength;
+                prop.NameEscaped = nameEscaped;
+                prop.ValueStart = valueAt;
+                prop.ValueLength = p - valueAt;
+                prop.Token = token;
+                prop.ValueEscaped = valueEscaped;
+                Count = count;
+                p = SkipWs(s, p);
+                if ((uint)p < (uint)s.Length && s[p] == (byte)',')
+                {
+                    p++;
                     continue;
                 }
-                if (!Is((byte)'}'))
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)'}')
                     return false;
-                _p++;
+                _p = p + 1;
                 return true;
             }
-        }
-
-        private readonly bool Is(byte c) => (uint)_p < (uint)_s.Length && _s[_p] == c;
-
-        /// <summary>Skips whitespace; most often there is none, which is decided inline.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Ws()
-        {
-            if ((uint)_p < (uint)_s.Length && _s[_p] <= (byte)' ')
-                SkipWhitespace();
-        }
-
-        private void SkipWhitespace()
-        {
-            while (_p < _s.Length && _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
-                _p++;
-        }
-
-        /// <summary>
-        /// A string without control bytes, whose escapes are JSON's: its content's position, and whether it has
-        /// escapes (the value is then read with Utf8JsonReader, or unescaped, where it is used).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool String(out int start, out int length, out bool escaped)
-        {
-            start = length = 0;
-            escaped = false;
-            if (!Is((byte)'"'))
-                return false;
-            ReadOnlySpan<byte> s = _s;
-            int p = _p + 1;
-            if (p + Vector128<byte>.Count <= s.Length)
-            {
-                // Most strings end, unescaped, within sixteen bytes: classified inline.
-                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
-                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
-                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
-                int q = p + BitOperations.TrailingZeroCount(special);
-                if (special != 0 && s[q] == (byte)'"')
-                {
-                    start = p;
-                    length = q - p;
-                    _p = q + 1;
-                    return true;
-                }
-            }
-            for (; ; )
-            {
-                p = NmsgJsonReader.PlainEnd(s, p);
-                if (p >= s.Length)
-                    return false;
-                if (s[p] == (byte)'"')
-                    break;
-                if (s[p] != (byte)'\\' || !SkipEscape(s, ref p))
-                    return false; // a control byte, or a bad escape
-                escaped = true;
-            }
-            start = _p + 1;
-            length = p - start;
-            _p = p + 1;
-            return true;
         }
 
         /// <summary>Steps over one escape (<c>\"</c>, <c>\\</c>, <c>\/</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\uXXXX</c>).</summary>
@@ -580,20 +555,9 @@ public static partial class NmsgJsonReader
                         continue; // the first member's value
                     }
                 }
-                else
+                else if ((p = ScalarEnd(s, p)) < 0)
                 {
-                    _p = p;
-                    if (!(c switch
-                    {
-                        (byte)'t' => Literal("true"u8),
-                        (byte)'f' => Literal("false"u8),
-                        (byte)'n' => Literal("null"u8),
-                        _ => Number(),
-                    }))
-                    {
-                        return false;
-                    }
-                    p = _p;
+                    return false;
                 }
                 // After a value: close containers, or go on to the next element or member.
                 for (; ; )
@@ -674,8 +638,33 @@ public static partial class NmsgJsonReader
             return StringEndSlow(s, p);
         }
 
-        private static int StringEndSlow(ReadOnlySpan<byte> s, int p)
+        private static int StringEndSlow(ReadOnlySpan<byte> s, int p) => StringEndSlow(s, p, out _);
+
+        /// <summary>As <see cref="StringEnd(ReadOnlySpan{byte}, int)"/>, and whether the string has escapes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int StringEnd(ReadOnlySpan<byte> s, int p, out bool escaped)
         {
+            escaped = false;
+            if (p + Vector128<byte>.Count <= s.Length)
+            {
+                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
+                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
+                if (special != 0)
+                {
+                    p += BitOperations.TrailingZeroCount(special);
+                    if (s[p] == (byte)'"')
+                        return p + 1;
+                    return StringEndSlow(s, p, out escaped);
+                }
+                p += Vector128<byte>.Count;
+            }
+            return StringEndSlow(s, p, out escaped);
+        }
+
+        private static int StringEndSlow(ReadOnlySpan<byte> s, int p, out bool escaped)
+        {
+            escaped = false;
             for (; ; )
             {
                 p = NmsgJsonReader.PlainEnd(s, p);
@@ -685,61 +674,67 @@ public static partial class NmsgJsonReader
                     return p + 1;
                 if (s[p] != (byte)'\\' || !SkipEscape(s, ref p))
                     return -1;
+                escaped = true;
             }
         }
 
-        private bool Literal(ReadOnlySpan<byte> word)
+        /// <summary>
+        /// Where the number or literal (true, false, null) at <paramref name="p"/> ends, or -1 if it is not one or is
+        /// not followed by whitespace or structure (or the end). Static, over a local position.
+        /// </summary>
+        private static int ScalarEnd(ReadOnlySpan<byte> s, int p) => s[p] switch
         {
-            if (!_s[_p..].StartsWith(word))
-                return false;
-            _p += word.Length;
-            return Delimited();
-        }
+            (byte)'t' => LiteralEnd(s, p, "true"u8),
+            (byte)'f' => LiteralEnd(s, p, "false"u8),
+            (byte)'n' => LiteralEnd(s, p, "null"u8),
+            _ => NumberEnd(s, p),
+        };
+
+        private static int LiteralEnd(ReadOnlySpan<byte> s, int p, ReadOnlySpan<byte> word)
+            => s[p..].StartsWith(word) && Delimited(s, p + word.Length) ? p + word.Length : -1;
 
         /// <summary>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</summary>
-        private bool Number()
+        private static int NumberEnd(ReadOnlySpan<byte> s, int p)
         {
-            int p = _p;
-            if (p < _s.Length && _s[p] == (byte)'-')
+            if ((uint)p < (uint)s.Length && s[p] == (byte)'-')
                 p++;
-            if (p >= _s.Length)
-                return false;
-            if (_s[p] == (byte)'0')
+            if ((uint)p >= (uint)s.Length)
+                return -1;
+            if (s[p] == (byte)'0')
                 p++;
-            else if (IsDigit(_s[p]))
-                p = Digits(p);
+            else if (IsDigit(s[p]))
+                p = Digits(s, p + 1);
             else
-                return false;
-            if (p < _s.Length && _s[p] == (byte)'.')
+                return -1;
+            if ((uint)p < (uint)s.Length && s[p] == (byte)'.')
             {
-                int d = Digits(p + 1);
+                int d = Digits(s, p + 1);
                 if (d == p + 1)
-                    return false;
+                    return -1;
                 p = d;
             }
-            if (p < _s.Length && (_s[p] | 0x20) == (byte)'e')
+            if ((uint)p < (uint)s.Length && (s[p] | 0x20) == (byte)'e')
             {
                 p++;
-                if (p < _s.Length && (_s[p] == (byte)'+' || _s[p] == (byte)'-'))
+                if ((uint)p < (uint)s.Length && (s[p] == (byte)'+' || s[p] == (byte)'-'))
                     p++;
-                int d = Digits(p);
+                int d = Digits(s, p);
                 if (d == p)
-                    return false;
+                    return -1;
                 p = d;
             }
-            _p = p;
-            return Delimited();
+            return Delimited(s, p) ? p : -1;
         }
 
         /// <summary>A number or literal must be followed by whitespace or structure (or the end).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly bool Delimited()
-            => _p >= _s.Length || _s[_p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)'}' or (byte)']';
+        private static bool Delimited(ReadOnlySpan<byte> s, int p)
+            => (uint)p >= (uint)s.Length || s[p] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)',' or (byte)'}' or (byte)']';
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly int Digits(int p)
+        private static int Digits(ReadOnlySpan<byte> s, int p)
         {
-            while (p < _s.Length && IsDigit(_s[p]))
+            while ((uint)p < (uint)s.Length && IsDigit(s[p]))
                 p++;
             return p;
         }
@@ -1011,6 +1006,14 @@ public static partial class NmsgJsonReader
                     return false;
                 value = Signed(f, i64);
                 return true;
+            case NmsgFieldType.Double:
+                // As ParseValue: a JSON double only (not an integer literal), read as Utf8JsonReader.GetDouble reads
+                // it; what that would not give (out of range) goes there.
+                if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0
+                    || !System.Buffers.Text.Utf8Parser.TryParse(raw, out double d, out consumed) || consumed != raw.Length || !double.IsFinite(d))
+                    return false;
+                value = NmsgFieldValue.FromDouble(d);
+                return true;
             default:
                 return false;
         }
@@ -1071,16 +1074,17 @@ public static partial class NmsgJsonReader
     }
 
     [SkipLocalsInit] // stack buffers are written before they are read
-    private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line)
+    private static NmsgFieldValue ParseValue(NmsgField f, ref Utf8JsonReader e, PayloadBuilder builder, long line, bool fastText)
     {
         if (FieldParsers.HasParser(f))
         {
             if (e.TokenType != JsonTokenType.String)
                 throw Error(line, f.Name, "needs a string");
-            if (!e.ValueIsEscaped && !e.HasValueSequence && System.Text.Ascii.IsValid(e.ValueSpan)
+            // Without fastText (the reader-only parse tests compare with), every value goes to the parser as text.
+            if (fastText && !e.ValueIsEscaped && !e.HasValueSequence && System.Text.Ascii.IsValid(e.ValueSpan)
                 && FieldParsers.TryParseAscii(f, e.ValueSpan, builder, out NmsgFieldValue fast))
                 return fast;
-            if (e.ValueIsEscaped && !e.HasValueSequence && e.ValueSpan.Length <= 512 && e.ValueSpan.IndexOf("\\u"u8) < 0)
+            if (fastText && e.ValueIsEscaped && !e.HasValueSequence && e.ValueSpan.Length <= 512 && e.ValueSpan.IndexOf("\\u"u8) < 0)
             {
                 // Escaped text (TXT rdata quotes its strings) unescaped on the stack, without a string.
                 Span<byte> unescaped = stackalloc byte[512];

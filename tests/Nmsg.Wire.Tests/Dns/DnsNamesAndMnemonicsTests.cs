@@ -267,4 +267,47 @@ public class DnsNamesAndMnemonicsTests
     {
         Assert.Equal("\\255.", Encoding.ASCII.GetString(Encoding.UTF8.GetBytes(DnsNames.ToString(Hex("01ff00"))!)));
     }
+    [Fact]
+    public void Common_mnemonics_as_bytes_read_as_the_general_parsers_read_them()
+    {
+        // FieldParsers' byte comparison of the commonest names against DnsMnemonics: every name it takes must give
+        // the general parser's value, and it must take the ones written most (or it is never used).
+        var names = new List<string> { "", "a", "Aa", "AAA", "AAAAA", "INN", "in", "In", "NOERRO", "noerror", "TYPE1", "CLASS1", "IN ", " A" };
+        for (int t = 0; t <= 65535; t++)
+        {
+            if (DnsMnemonics.TypeName((ushort)t) is { } type)
+                names.Add(type);
+            if (DnsMnemonics.ClassName((ushort)t) is { } cls)
+                names.Add(cls);
+            if (t < 32 && DnsMnemonics.RcodeName(t) is { } rcode)
+                names.Add(rcode);
+        }
+        int taken = 0;
+        foreach (string name in names)
+        {
+            byte[] ascii = System.Text.Encoding.ASCII.GetBytes(name);
+            if (Nmsg.Text.FieldParsers.TryCommonMnemonic(Nmsg.Modules.NmsgFieldFormat.DnsType, ascii, out ushort type))
+            {
+                Assert.True(DnsMnemonics.TryParseType(name, out ushort expected));
+                Assert.Equal(expected, type);
+                taken++;
+            }
+            if (Nmsg.Text.FieldParsers.TryCommonMnemonic(Nmsg.Modules.NmsgFieldFormat.DnsClass, ascii, out ushort cls))
+            {
+                Assert.True(DnsMnemonics.TryParseClass(name, out ushort expected));
+                Assert.Equal(expected, cls);
+                taken++;
+            }
+            if (Nmsg.Text.FieldParsers.TryCommonMnemonic(Nmsg.Modules.NmsgFieldFormat.Rcode, ascii, out ushort rcode))
+            {
+                Assert.True(DnsMnemonics.TryParseRcode(name, out ushort expected));
+                Assert.Equal(expected, rcode);
+                taken++;
+            }
+        }
+        Assert.True(Nmsg.Text.FieldParsers.TryCommonMnemonic(Nmsg.Modules.NmsgFieldFormat.DnsType, "A"u8, out _));
+        Assert.True(Nmsg.Text.FieldParsers.TryCommonMnemonic(Nmsg.Modules.NmsgFieldFormat.DnsClass, "IN"u8, out _));
+        Assert.True(Nmsg.Text.FieldParsers.TryCommonMnemonic(Nmsg.Modules.NmsgFieldFormat.Rcode, "NOERROR"u8, out _));
+        Assert.Equal(18, taken);
+    }
 }
