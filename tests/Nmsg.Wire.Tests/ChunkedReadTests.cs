@@ -1,6 +1,5 @@
-using Nmsg.Checksums;
 using Nmsg.Containers;
-using Nmsg.Framing;
+using Nmsg.Tests.Support;
 using Nmsg.Transports;
 
 namespace Nmsg.Tests;
@@ -58,43 +57,10 @@ public class ChunkedReadTests
         Assert.All(sizes, n => Assert.InRange(n, 1, max));
     }
 
-    // An Nmsg envelope of payloads i = 0..n-1 (3 bytes each) with CRC entries; payload `bad` lacks its vid.
     private static byte[] Container(int payloads, Func<int, bool> goodCrc, int bad = -1)
-    {
-        var body = new List<byte>();
-        var crcs = new List<uint>();
-        for (int i = 0; i < payloads; i++)
-        {
-            byte[] payload = [(byte)i, (byte)(i >> 8), (byte)(i >> 16)];
-            byte[] np = i == bad
-                ? [0x10, 0x05, 0x18, 0x01, 0x25, 0, 0, 0, 0, 0x2A, 3, .. payload]
-                : [0x08, 0x01, 0x10, 0x05, 0x18, 0x01, 0x25, 0, 0, 0, 0, 0x2A, 3, .. payload];
-            body.Add(0x0A);
-            body.Add((byte)np.Length);
-            body.AddRange(np);
-            uint crc = Crc32C.ComputeWire(payload);
-            crcs.Add(goodCrc(i) ? crc : crc ^ 1);
-        }
-        foreach (uint crc in crcs)
-        {
-            body.Add(0x10);
-            for (ulong v = crc; ; v >>= 7)
-            {
-                if (v < 0x80)
-                {
-                    body.Add((byte)v);
-                    break;
-                }
-                body.Add((byte)(v | 0x80));
-            }
-        }
-        byte[] framed = new byte[NmsgConstants.HeaderSize + body.Count];
-        NmsgHeader.WriteV2(framed, 0, body.Count);
-        body.CopyTo(framed, NmsgConstants.HeaderSize);
-        return framed;
-    }
+        => Envelopes.Framed(Envelopes.Container(payloads, goodCrc, bad));
 
-    private static int NumberOf(NmsgMessage m) => m.Payload.Span[0] | m.Payload.Span[1] << 8 | m.Payload.Span[2] << 16;
+    private static int NumberOf(NmsgMessage m) => Envelopes.NumberOf(m);
 
     [Fact]
     public async Task A_container_malformed_at_its_last_payload_yields_none_of_its_messages_even_in_slices()

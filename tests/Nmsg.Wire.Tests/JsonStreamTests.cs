@@ -178,20 +178,6 @@ public class JsonStreamTests
         Assert.Equal(expected, await ReadAsync(text, 2, NmsgJsonReader.DefaultChunkSize));
     }
 
-    /// <summary>A forward-only readable stream: everything but Read is fixed.</summary>
-    private abstract class ReadOnlyStream : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     /// <summary>Endless good lines, counting the reads it serves.</summary>
     private sealed class EndlessStream : ReadOnlyStream
     {

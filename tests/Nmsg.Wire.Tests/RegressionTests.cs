@@ -28,34 +28,7 @@ public class RegressionTests
         Assert.Equal(NmsgErrorReason.InflateFailed, outcome.Error?.Reason);
     }
 
-    private static byte[] Container(int payloads, Func<int, bool> goodCrc)
-    {
-        // An Nmsg of tiny payloads with chosen CRC entries, built by hand (fields 1 then 2, as libnmsg orders them).
-        var body = new List<byte>();
-        var crcs = new List<uint>();
-        for (int i = 0; i < payloads; i++)
-        {
-            byte[] payload = [(byte)i, (byte)(i >> 8), (byte)(i >> 16)];
-            byte[] np = [0x08, 0x01, 0x10, 0x05, 0x18, 0x01, 0x25, 0, 0, 0, 0, 0x2A, 3, .. payload];
-            body.Add(0x0A);
-            body.Add((byte)np.Length);
-            body.AddRange(np);
-            uint crc = Crc32C.ComputeWire(payload);
-            crcs.Add(goodCrc(i) ? crc : crc ^ 1);
-        }
-        foreach (uint crc in crcs)
-        {
-            body.Add(0x10);
-            ulong v = crc;
-            while (v >= 0x80)
-            {
-                body.Add((byte)(v | 0x80));
-                v >>= 7;
-            }
-            body.Add((byte)v);
-        }
-        return [.. body];
-    }
+    private static byte[] Container(int payloads, Func<int, bool> goodCrc) => Support.Envelopes.Container(payloads, goodCrc);
 
     [Fact]
     public void Crc_mismatches_are_dropped_in_order_preserving_the_good_payloads()

@@ -1,5 +1,6 @@
 using Nmsg.Containers;
 using Nmsg.Framing;
+using Nmsg.Tests.Support;
 using Nmsg.Transports;
 
 namespace Nmsg.Tests;
@@ -11,35 +12,6 @@ namespace Nmsg.Tests;
 /// </summary>
 public class StreamReaderTests
 {
-    // Returns at most `step` bytes per read, cycling through 1..step, so containers and headers straddle reads.
-    private sealed class DribbleStream(byte[] data, int step) : Stream
-    {
-        private int _position;
-        private int _next = 1;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            int n = Math.Min(Math.Min(buffer.Length, _next), data.Length - _position);
-            data.AsSpan(_position, n).CopyTo(buffer);
-            _position += n;
-            _next = _next % step + 1;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     private static string Describe(NmsgMessage m) => $"{m} {Convert.ToHexString(m.Payload.Span)}";
 
     // The independent expectation: split the file by its headers and decode each container on its own.

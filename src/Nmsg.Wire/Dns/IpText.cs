@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Nmsg.Dns;
 
@@ -97,17 +99,17 @@ public static class IpText
     {
         if (a.Length < 4 || dst.Length < 16)
             return WriteV4Loop(a, dst);
-        ref byte table = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(s_octets);
-        ref byte to = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        ref byte table = ref MemoryMarshal.GetArrayDataReference(s_octets);
+        ref byte to = ref MemoryMarshal.GetReference(dst);
         int p = 0;
         for (int i = 0; i < 4; i++)
         {
-            ref byte octet = ref System.Runtime.CompilerServices.Unsafe.Add(ref table, a[i] * 4);
-            System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref System.Runtime.CompilerServices.Unsafe.Add(ref to, p),
-                System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref octet));
-            p += System.Runtime.CompilerServices.Unsafe.Add(ref octet, 3);
+            ref byte octet = ref Unsafe.Add(ref table, a[i] * 4);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, p),
+                Unsafe.ReadUnaligned<uint>(ref octet));
+            p += Unsafe.Add(ref octet, 3);
             if (i < 3)
-                System.Runtime.CompilerServices.Unsafe.Add(ref to, p++) = (byte)'.';
+                Unsafe.Add(ref to, p++) = (byte)'.';
         }
         return p;
     }
@@ -120,12 +122,7 @@ public static class IpText
         {
             if (i > 0)
                 dst[p++] = (byte)'.';
-            byte v = a[i];
-            if (v >= 100)
-                dst[p++] = (byte)('0' + v / 100);
-            if (v >= 10)
-                dst[p++] = (byte)('0' + v / 10 % 10);
-            dst[p++] = (byte)('0' + v % 10);
+            p += WriteV4Octet(a[i], dst[p..]);
         }
         return p;
     }

@@ -616,31 +616,15 @@ public static partial class NmsgJsonReader
 
         /// <summary>
         /// The position after a string's closing quote, its content starting at <paramref name="p"/> (-1 for a control
-        /// byte, a bad escape or no end). The first sixteen bytes are classified inline: most names end there.
+        /// byte, a bad escape or no end).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int StringEnd(ReadOnlySpan<byte> s, int p)
-        {
-            if (p + Vector128<byte>.Count <= s.Length)
-            {
-                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
-                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
-                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
-                if (special != 0)
-                {
-                    p += BitOperations.TrailingZeroCount(special);
-                    if (s[p] == (byte)'"')
-                        return p + 1;
-                    return StringEndSlow(s, p);
-                }
-                p += Vector128<byte>.Count;
-            }
-            return StringEndSlow(s, p);
-        }
+        private static int StringEnd(ReadOnlySpan<byte> s, int p) => StringEnd(s, p, out _);
 
-        private static int StringEndSlow(ReadOnlySpan<byte> s, int p) => StringEndSlow(s, p, out _);
-
-        /// <summary>As <see cref="StringEnd(ReadOnlySpan{byte}, int)"/>, and whether the string has escapes.</summary>
+        /// <summary>
+        /// As <see cref="StringEnd(ReadOnlySpan{byte}, int)"/>, and whether the string has escapes. The first sixteen
+        /// bytes are classified inline: most names end there.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int StringEnd(ReadOnlySpan<byte> s, int p, out bool escaped)
         {
