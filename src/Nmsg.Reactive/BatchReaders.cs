@@ -4,24 +4,53 @@ using Nmsg.Transports;
 
 namespace Nmsg.Reactive;
 
-/// <summary>A file or stream input: one container per batch, optionally paced to a byte rate.</summary>
+/// <summary>
+/// A file or stream input, optionally paced to a byte rate. A container's messages are handed out 1,024 at a time
+/// (so only that many message objects are alive per batch), while the next container is read and parsed on another
+/// core: parsing and checking a container is most of the reading work, and handing out its messages is cheap.
+/// </summary>
 internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceOptions options) : INmsgBatchReader
 {
     /// <summary>Messages per batch at most.</summary>
     internal const int MaxBatch = 1024;
 
+    private PendingPayloads _current = new();
+    private PendingPayloads _next = new();
+    private Task<bool>? _parsing;
+    private bool _ended;
     private long _startedAt;
     private long _startBytes = -1;
 
     public async ValueTask<int> ReadBatchAsync(List<NmsgMessage> output, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        int before = output.Count;
-        // A slice of a container at a time: a 1 MiB container of small messages holds tens of thousands.
-        if (!await reader.ReadMessagesAsync(output, MaxBatch, cancellationToken).ConfigureAwait(false))
-            return -1;
-        if (options.ByteRate > 0)
-            await PaceAsync(cancellationToken).ConfigureAwait(false);
-        return output.Count - before;
+        while (_current.Remaining == 0)
+        {
+            if (_ended)
+                return -1;
+            // The container parsed ahead, or (first, or when pacing) the next one now; an error it hit is thrown
+            // here, after every message before it.
+            bool more = _parsing is { } parsing
+                ? await parsing.ConfigureAwait(false)
+                : await reader.ReadPendingAsync(_next, cancellationToken).ConfigureAwait(false);
+            _parsing = null;
+            if (!more)
+            {
+                _ended = true;
+                return -1;
+            }
+            (_current, _next) = (_next, _current);
+            if (options.ByteRate > 0)
+                await PaceAsync(cancellationToken).ConfigureAwait(false); // paced: no reading ahead of the rate
+            else
+                StartParsing(cancellationToken);
+        }
+        return _current.Take(output, MaxBatch);
+    }
+
+    private void StartParsing(CancellationToken cancellationToken)
+    {
+        PendingPayloads next = _next;
+        _parsing = Task.Run(() => reader.ReadPendingAsync(next, cancellationToken).AsTask(), CancellationToken.None);
     }
 
     // Sleep so that container bytes are consumed at the target rate (nmsgtool -B).
@@ -39,9 +68,16 @@ internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceO
             await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
     }
 
-    public bool ReadAhead => true;
+    // Messages are handed out from a container parsed ahead: the input's own read-ahead would add nothing.
+    public bool ReadAhead => false;
 
-    public ValueTask DisposeAsync() => reader.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // Never dispose the reader under a parse in flight.
+        if (_parsing is { } parsing)
+            await parsing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        await reader.DisposeAsync().ConfigureAwait(false);
+    }
 }
 
 /// <summary>

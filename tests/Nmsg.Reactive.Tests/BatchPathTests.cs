@@ -1,4 +1,5 @@
 using System.Reactive.Linq;
+using Microsoft.Extensions.Time.Testing;
 using Nmsg.Containers;
 using Nmsg.Transports;
 
@@ -157,5 +158,55 @@ public sealed class BatchPathTests : IDisposable
         Assert.Same(input.Statistics, thirds.Statistics);
         Assert.Equal(3 * 5000, input.Statistics.Payloads);
         Assert.Equal(stats.ContainersReceived, input.Statistics.ContainersReceived);
+    }
+
+    [Fact]
+    public async Task ByteRatePacingHoldsEachContainerUntilItsBytesAreDue()
+    {
+        // nmsgtool -B: a container's messages come once the bytes through its end are due at the rate, and a paced
+        // input does not read ahead of the rate.
+        string path = await ManyContainersAsync();
+        byte[] bytes = await File.ReadAllBytesAsync(path);
+        var ends = new List<long>();
+        for (int at = 0; at < bytes.Length;)
+        {
+            at += 10 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 6));
+            ends.Add(at);
+        }
+        var counts = new List<int>(); // messages in each container, read unpaced
+        string one = Path.Combine(_dir, "one.nmsg");
+        for (int i = 0, start = 0; i < 3; start = (int)ends[i], i++)
+        {
+            await File.WriteAllBytesAsync(one, bytes.AsSpan(start, (int)ends[i] - start).ToArray());
+            counts.Add((await NmsgSource.File(one).ToList()).Count);
+        }
+
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero));
+        const long rate = 1000; // bytes per second
+        NmsgInput paced = NmsgSource.File(path, new NmsgFileSourceOptions { ByteRate = rate, TimeProvider = time });
+        int seen = 0;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Task reading = Task.Run(async () =>
+        {
+            await foreach (NmsgMessage _ in paced.ReadAllAsync(cts.Token))
+                Interlocked.Increment(ref seen);
+        });
+
+        await Task.Delay(200);
+        Assert.Equal(0, Volatile.Read(ref seen)); // the first container's bytes are not due yet
+        int expected = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            // Just short of the container's due time: nothing more; at it: the whole container.
+            TimeSpan due = TimeSpan.FromSeconds((double)ends[i] / rate);
+            time.Advance(due - (time.GetUtcNow() - new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero)) - TimeSpan.FromMilliseconds(5));
+            await Task.Delay(100);
+            Assert.Equal(expected, Volatile.Read(ref seen));
+            time.Advance(TimeSpan.FromMilliseconds(5));
+            expected += counts[i];
+            await Support.Eventually(() => Volatile.Read(ref seen) == expected);
+        }
+        cts.Cancel();
+        await reading.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 }

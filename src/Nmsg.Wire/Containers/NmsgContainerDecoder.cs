@@ -161,15 +161,22 @@ public sealed class NmsgContainerDecoder : IDisposable
     /// and its payloads wait in <see cref="Pending"/> to be taken a slice at a time. Replaces whatever was pending.
     /// </summary>
     /// <returns>False while a fragment set is incomplete (nothing pending).</returns>
-    internal bool DecodePending(in NmsgContainer container)
+    internal bool DecodePending(in NmsgContainer container) => DecodePending(container, _pending);
+
+    /// <summary>
+    /// <see cref="DecodePending(in NmsgContainer)"/> into <paramref name="pending"/> instead of <see cref="Pending"/>
+    /// (a reader that parses the next container while the last one's messages are still being taken). One call at a
+    /// time per decoder.
+    /// </summary>
+    internal bool DecodePending(in NmsgContainer container, PendingPayloads pending)
     {
-        _pending.Clear();
+        pending.Clear();
         if (!Reassemble(container, out NmsgContainer whole))
             return false;
         ReadOnlyMemory<byte> nmsg = Decompress(whole).Body;
-        int crcFailures = _pending.Parse(nmsg, ref _crcScratch, out NmsgSequence? sequence);
+        int crcFailures = pending.Parse(nmsg, ref _crcScratch, out NmsgSequence? sequence);
         Interlocked.Increment(ref Statistics.ContainersField);
-        Interlocked.Add(ref Statistics.PayloadsField, _pending.Remaining);
+        Interlocked.Add(ref Statistics.PayloadsField, pending.Remaining);
         if (crcFailures > 0)
             Interlocked.Add(ref Statistics.CrcFailuresField, crcFailures);
         if (_sequences is not null && sequence is NmsgSequence s)
@@ -177,7 +184,7 @@ public sealed class NmsgContainerDecoder : IDisposable
         return true;
     }
 
-    /// <summary>The payloads of the last container decoded with <see cref="DecodePending"/> not yet taken.</summary>
+    /// <summary>The payloads of the last container decoded with <see cref="DecodePending(in NmsgContainer)"/> not yet taken.</summary>
     internal PendingPayloads Pending => _pending;
 
     /// <summary>Counts bytes received by a transport that feeds the stages directly.</summary>

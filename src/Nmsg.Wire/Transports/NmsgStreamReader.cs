@@ -116,9 +116,23 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        PendingPayloads pending = _decoder.Pending;
+        if (pending.Remaining == 0 && !await ReadPendingAsync(pending, cancellationToken).ConfigureAwait(false))
+            return false;
+        pending.Take(output, max);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads and decodes containers into <paramref name="pending"/> (replacing what it held) until one yields
+    /// messages. Returns false at the end of the stream. One call at a time; <see cref="Position"/> moves past the
+    /// container.
+    /// </summary>
+    internal async ValueTask<bool> ReadPendingAsync(PendingPayloads pending, CancellationToken cancellationToken)
+    {
         if (_fault is not null)
             throw _fault;
-        PendingPayloads pending = _decoder.Pending;
+        pending.Clear();
         while (pending.Remaining == 0)
         {
             if (_completed)
@@ -130,7 +144,7 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
                 try
                 {
                     _decoder.CountBytes(header.HeaderSize + header.Length);
-                    _decoder.DecodePending(new NmsgContainer(header, body, NmsgPeer.None));
+                    _decoder.DecodePending(new NmsgContainer(header, body, NmsgPeer.None), pending);
                 }
                 finally
                 {
@@ -144,7 +158,6 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
                 throw Fault(e.Offset >= 0 ? e : WithOffset(e, _offset));
             }
         }
-        pending.Take(output, max);
         return true;
     }
 
