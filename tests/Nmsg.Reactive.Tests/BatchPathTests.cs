@@ -28,6 +28,18 @@ public sealed class BatchPathTests : IDisposable
         return path;
     }
 
+    // Where each container of an NMSG file ends (v2 headers: 10 bytes, the length at byte 6).
+    private static List<int> ContainerEnds(byte[] bytes)
+    {
+        var ends = new List<int>();
+        for (int at = 0; at < bytes.Length;)
+        {
+            at += 10 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 6));
+            ends.Add(at);
+        }
+        return ends;
+    }
+
     public static TheoryData<int, bool, long, bool, bool> Shapes => new()
     {
         { 1, false, 0, false, false },
@@ -96,13 +108,7 @@ public sealed class BatchPathTests : IDisposable
         string good = await ManyContainersAsync();
         byte[] bytes = await File.ReadAllBytesAsync(good);
         // The first two containers, then one with a broken magic number.
-        var containers = new List<int>();
-        for (int at = 0; at < bytes.Length;)
-        {
-            containers.Add(at);
-            at += 10 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 6));
-        }
-        int cut = containers[2];
+        int cut = ContainerEnds(bytes)[1];
         byte[] broken = (byte[])bytes.Clone();
         broken[cut] = (byte)'X';
         string path = Path.Combine(_dir, "broken.nmsg");
@@ -167,17 +173,12 @@ public sealed class BatchPathTests : IDisposable
         // input does not read ahead of the rate.
         string path = await ManyContainersAsync();
         byte[] bytes = await File.ReadAllBytesAsync(path);
-        var ends = new List<long>();
-        for (int at = 0; at < bytes.Length;)
-        {
-            at += 10 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 6));
-            ends.Add(at);
-        }
+        List<int> ends = ContainerEnds(bytes);
         var counts = new List<int>(); // messages in each container, read unpaced
         string one = Path.Combine(_dir, "one.nmsg");
-        for (int i = 0, start = 0; i < 3; start = (int)ends[i], i++)
+        for (int i = 0, start = 0; i < 3; start = ends[i], i++)
         {
-            await File.WriteAllBytesAsync(one, bytes.AsSpan(start, (int)ends[i] - start).ToArray());
+            await File.WriteAllBytesAsync(one, bytes.AsSpan(start, ends[i] - start).ToArray());
             counts.Add((await NmsgSource.File(one).ToList()).Count);
         }
 
