@@ -11,9 +11,6 @@ namespace Nmsg.Reactive;
 /// </summary>
 internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceOptions options) : INmsgBatchReader
 {
-    /// <summary>Messages per batch at most.</summary>
-    internal const int MaxBatch = 1024;
-
     private PendingPayloads _current = new();
     private PendingPayloads _next = new();
     private Task<bool>? _parsing;
@@ -44,7 +41,7 @@ internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceO
             else
                 StartParsing(cancellationToken);
         }
-        return _current.Take(output, MaxBatch);
+        return _current.Take(output, NmsgStreamReader.SliceSize);
     }
 
     private void StartParsing(CancellationToken cancellationToken)

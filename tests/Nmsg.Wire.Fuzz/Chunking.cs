@@ -1,21 +1,12 @@
 using System.Buffers;
+using Nmsg.Testing;
 
 namespace Nmsg.Fuzz;
 
 /// <summary>A read-only stream that never returns more than <c>chunk</c> bytes per read.</summary>
-internal sealed class ShortReadStream(byte[] data, int chunk) : Stream
+internal sealed class ShortReadStream(byte[] data, int chunk) : ReadOnlyStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Nmsg.Testing;
 using Nmsg.Tests.Support;
 using Nmsg.Text;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Nmsg.Protobuf;
 
 namespace Nmsg.Containers;
@@ -83,17 +84,8 @@ internal static class NmsgEnvelope
         }
         if (pos != p.Length)
             return false;
-        h.Vid = (uint)vid;
-        h.MsgType = (uint)msgtype;
-        h.Seconds = (long)sec;
-        h.Nanoseconds = nsec;
-        h.PayloadOffset = offset + payloadOffset;
-        h.PayloadLength = payloadLength;
-        h.Source = (uint)source;
-        h.Operator = (uint)op;
-        h.Group = (uint)group;
-        h.Present = present;
-        h.HasCrc = false;
+        Fill(ref h, (uint)vid, (uint)msgtype, (long)sec, nsec, offset + payloadOffset, payloadLength,
+            (uint)source, (uint)op, (uint)group, present);
         return true;
     }
 
@@ -152,11 +144,18 @@ internal static class NmsgEnvelope
         }
         if (required != 15)
             ThrowHelper.Protobuf("NmsgPayload lacks a required field (vid, msgtype, time_sec or time_nsec)");
+        Fill(ref h, vid, msgtype, sec, nsec, offset + payloadOffset, payloadLength, source, op, group, present);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fill(ref PayloadHeader h, uint vid, uint msgtype, long sec, uint nsec, int payloadOffset,
+        int payloadLength, uint source, uint op, uint group, byte present)
+    {
         h.Vid = vid;
         h.MsgType = msgtype;
         h.Seconds = sec;
         h.Nanoseconds = nsec;
-        h.PayloadOffset = offset + payloadOffset;
+        h.PayloadOffset = payloadOffset;
         h.PayloadLength = payloadLength;
         h.Source = source;
         h.Operator = op;

@@ -149,6 +149,7 @@ public sealed class NmsgEnum
 internal enum NmsgTextFast : byte
 {
     None,
+    // The integer kinds, UInt16 to Int64, stay together in this order (Utf8Output.TryWriteInteger).
     UInt16,
     UInt32,
     UInt64,

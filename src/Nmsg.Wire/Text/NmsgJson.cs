@@ -257,26 +257,10 @@ public static class NmsgJson
     /// </summary>
     private static bool TryWriteFast(NmsgField f, in NmsgFieldValue v, PooledBufferWriter w)
     {
+        if (w.TryWriteInteger(f.Fast, v.Bits))
+            return true;
         switch (f.Fast)
         {
-            case NmsgTextFast.UInt16:
-                w.UInt((ushort)v.Bits);
-                return true;
-            case NmsgTextFast.UInt32:
-                w.UInt((uint)v.Bits);
-                return true;
-            case NmsgTextFast.UInt64:
-                w.UInt(v.Bits);
-                return true;
-            case NmsgTextFast.Int16:
-                w.Int((short)v.Bits);
-                return true;
-            case NmsgTextFast.Int32:
-                w.Int((int)v.Bits);
-                return true;
-            case NmsgTextFast.Int64:
-                w.Int((long)v.Bits);
-                return true;
             case NmsgTextFast.Ip:
                 {
                     ReadOnlySpan<byte> ip = v.Bytes.Span;

@@ -191,29 +191,9 @@ public static class NmsgPresentation
     {
         switch (f.Fast)
         {
-            case NmsgTextFast.UInt16:
+            case >= NmsgTextFast.UInt16 and <= NmsgTextFast.Int64:
                 Name(w, f);
-                w.UInt((ushort)v.Bits);
-                break;
-            case NmsgTextFast.UInt32:
-                Name(w, f);
-                w.UInt((uint)v.Bits);
-                break;
-            case NmsgTextFast.UInt64:
-                Name(w, f);
-                w.UInt(v.Bits);
-                break;
-            case NmsgTextFast.Int16:
-                Name(w, f);
-                w.Int((short)v.Bits);
-                break;
-            case NmsgTextFast.Int32:
-                Name(w, f);
-                w.Int((int)v.Bits);
-                break;
-            case NmsgTextFast.Int64:
-                Name(w, f);
-                w.Int((long)v.Bits);
+                w.TryWriteInteger(f.Fast, v.Bits);
                 break;
             case NmsgTextFast.Ip:
                 {

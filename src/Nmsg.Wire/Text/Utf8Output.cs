@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Nmsg.Internal;
+using Nmsg.Modules;
 
 namespace Nmsg.Text;
 
@@ -29,6 +30,38 @@ internal static class Utf8Output
     public static void Bytes(this PooledBufferWriter w, ReadOnlySpan<byte> s) => w.Write(s);
 
     public static void Byte(this PooledBufferWriter w, byte b) => w.WriteByte(b);
+
+    /// <summary>
+    /// Writes the value of an integer <see cref="NmsgTextFast"/> kind (UInt16 … Int64) from a field's raw bits; false,
+    /// writing nothing, for the other kinds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryWriteInteger(this PooledBufferWriter w, NmsgTextFast fast, ulong bits)
+    {
+        switch (fast)
+        {
+            case NmsgTextFast.UInt16:
+                w.UInt((ushort)bits);
+                return true;
+            case NmsgTextFast.UInt32:
+                w.UInt((uint)bits);
+                return true;
+            case NmsgTextFast.UInt64:
+                w.UInt(bits);
+                return true;
+            case NmsgTextFast.Int16:
+                w.Int((short)bits);
+                return true;
+            case NmsgTextFast.Int32:
+                w.Int((int)bits);
+                return true;
+            case NmsgTextFast.Int64:
+                w.Int((long)bits);
+                return true;
+            default:
+                return false;
+        }
+    }
 
     public static void UInt(this PooledBufferWriter w, ulong v)
     {

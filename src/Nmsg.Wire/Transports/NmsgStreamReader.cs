@@ -62,6 +62,12 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
     private bool _completed;
     private Exception? _fault;
 
+    /// <summary>
+    /// Messages made from a container at a time by <see cref="ReadAllAsync"/> and the file inputs: a 1 MiB container of
+    /// small payloads holds tens of thousands, and only the slice handed out need exist as objects.
+    /// </summary>
+    internal const int SliceSize = 1024;
+
     /// <summary>Reads from <paramref name="stream"/>.</summary>
     public NmsgStreamReader(Stream stream, NmsgReaderOptions? options = null, bool leaveOpen = false)
     {
@@ -295,7 +301,7 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
     /// <summary>Every message of the stream, in order; backpressure is the consumer's pace.</summary>
     public async IAsyncEnumerable<NmsgMessage> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        while (await ReadMessagesAsync(_batch, 1024, cancellationToken).ConfigureAwait(false))
+        while (await ReadMessagesAsync(_batch, SliceSize, cancellationToken).ConfigureAwait(false))
         {
             for (int i = 0; i < _batch.Count; i++)
                 yield return _batch[i];

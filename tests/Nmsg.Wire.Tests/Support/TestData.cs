@@ -1,21 +1,8 @@
 using Nmsg.Checksums;
 using Nmsg.Framing;
+using Nmsg.Testing;
 
 namespace Nmsg.Tests.Support;
-
-/// <summary>A forward-only readable stream: everything but Read is fixed.</summary>
-internal abstract class ReadOnlyStream : Stream
-{
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
 
 /// <summary>Serves at most `step` bytes per read, cycling through 1..step, so that records straddle reads.</summary>
 internal sealed class DribbleStream(byte[] data, int step) : ReadOnlyStream
