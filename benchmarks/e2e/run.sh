@@ -33,9 +33,12 @@ REF=$(command -v nmsgtool || true)
 HAVE_TIME=0
 [[ -x /usr/bin/time ]] && HAVE_TIME=1
 
-# measure_once NAME -- command...: prints "seconds peak_kib" on stdout (and the job's stderr to $WORK/NAME.err).
+# measure_once NAME OUTPUT -- command...: prints "seconds peak_kib" on stdout (and the job's stderr to $WORK/NAME.err).
+# OUTPUT (the file the job writes, or -) is removed first, for both tools: on ext4 a file truncated to zero is
+# flushed to disk on close (auto_da_alloc), which would time the disk rather than the tool.
 measure_once() {
-  local name=$1; shift; shift
+  local name=$1 output=$2; shift 3
+  [[ $output != - ]] && rm -f "$output"
   if (( HAVE_TIME )); then
     /usr/bin/time -v -o "$WORK/$name.time" "$@" 2>"$WORK/$name.err" >/dev/null || { echo "job $name failed: $(tail -3 "$WORK/$name.err")" >&2; return 1; }
     awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; secs = s }
@@ -55,7 +58,7 @@ measure_once() {
   fi
 }
 
-# measure NAME -- command...: runs the job RUNS times (default 3; a 2-core VM is noisy) and prints the median
+# measure NAME OUTPUT -- command...: runs the job RUNS times (default 3; a 2-core VM is noisy) and prints the median
 # seconds and the largest peak RSS.
 measure() {
   local name=$1 runs=${RUNS:-3} i out
@@ -84,19 +87,19 @@ for type in ipconn dns dnsqr; do
   src="$VEC/plain/$type.json"; [[ $type == dnsqr ]] && src="$VEC/plain/dnsqr-pcap.json"
   awk -v n="$N" '{ line[NR] = $0 } END { for (i = 0; i < n; i++) print line[i % NR + 1] }' "$src" > "$WORK/$type.json"
 
-  read -r s rss < <(measure "$type-j" -- "${NMSG_CMD[@]}" -j "$WORK/$type.json" -w "$WORK/$type.nmsg")
-  ref=""; [[ -n "$REF" ]] && read -r ref _ < <(measure "$type-j-ref" -- "$REF" -j "$WORK/$type.json" -w "$WORK/$type.ref.nmsg")
+  read -r s rss < <(measure "$type-j" "$WORK/$type.nmsg" -- "${NMSG_CMD[@]}" -j "$WORK/$type.json" -w "$WORK/$type.nmsg")
+  ref=""; [[ -n "$REF" ]] && read -r ref _ < <(measure "$type-j-ref" "$WORK/$type.ref.nmsg" -- "$REF" -j "$WORK/$type.json" -w "$WORK/$type.ref.nmsg")
   report "-j -w" "$type" "$s" "$rss" "$ref"
 
   for job in w o J z; do
     case $job in
-      w) args=(-w "$WORK/out.nmsg"); label="-r -w" ;;
-      o) args=(-o "$WORK/out.pres"); label="-r -o" ;;
-      J) args=(-J "$WORK/out.json"); label="-r -J" ;;
-      z) args=(-z -w "$WORK/out.z.nmsg"); label="-r -z -w" ;;
+      w) out="$WORK/out.nmsg"; args=(-w "$out"); label="-r -w" ;;
+      o) out="$WORK/out.pres"; args=(-o "$out"); label="-r -o" ;;
+      J) out="$WORK/out.json"; args=(-J "$out"); label="-r -J" ;;
+      z) out="$WORK/out.z.nmsg"; args=(-z -w "$out"); label="-r -z -w" ;;
     esac
-    read -r s rss < <(measure "$type-$job" -- "${NMSG_CMD[@]}" -r "$WORK/$type.nmsg" "${args[@]}")
-    ref=""; [[ -n "$REF" ]] && read -r ref _ < <(measure "$type-$job-ref" -- "$REF" -r "$WORK/$type.nmsg" "${args[@]}")
+    read -r s rss < <(measure "$type-$job" "$out" -- "${NMSG_CMD[@]}" -r "$WORK/$type.nmsg" "${args[@]}")
+    ref=""; [[ -n "$REF" ]] && read -r ref _ < <(measure "$type-$job-ref" "$out" -- "$REF" -r "$WORK/$type.nmsg" "${args[@]}")
     report "$label" "$type" "$s" "$rss" "$ref"
   done
 
@@ -107,7 +110,7 @@ for type in ipconn dns dnsqr; do
   sleep 2 # let the listener bind (a benchmark, not a test)
   # Paced (containers/s, UDP_RATE, default 12000: about 1.5M ipconn messages/s in 8 KiB containers): the
   # target is the rate received without loss, not how fast a sender can overrun a socket buffer.
-  read -r s rss < <(measure_once "$type-udp" -- "${NMSG_CMD[@]}" -r "$WORK/$type.nmsg" -s "127.0.0.1/$port,${UDP_RATE:-12000},100")
+  read -r s rss < <(measure_once "$type-udp" - -- "${NMSG_CMD[@]}" -r "$WORK/$type.nmsg" -s "127.0.0.1/$port,${UDP_RATE:-12000},100")
   sleep 1
   kill -TERM $recv; wait $recv || true
   got=$(grep -o 'payloads_in [0-9]*' "$WORK/$type-udp-recv.err" | awk '{ print $2 }')

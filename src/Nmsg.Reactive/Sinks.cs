@@ -91,7 +91,7 @@ public abstract partial class NmsgSink
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Stream stream = path == "-" ? Console.OpenStandardOutput()
-            : new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            : OutputFile.Create(path);
         return new BinarySink(path, new NmsgStreamWriter(stream, options));
     }
 
@@ -197,7 +197,7 @@ public abstract partial class NmsgSink
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return path == "-" ? Console.OpenStandardOutput()
-            : new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            : OutputFile.Create(path);
     }
 }
 

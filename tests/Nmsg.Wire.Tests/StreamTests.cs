@@ -50,6 +50,34 @@ public class StreamTests
     }
 
     [Fact]
+    public async Task CreateFile_makes_a_new_file_and_truncates_an_existing_one()
+    {
+        string dir = Directory.CreateTempSubdirectory("nmsg-create-").FullName;
+        try
+        {
+            string fresh = Path.Combine(dir, "new.nmsg");
+            await using (var w = NmsgStreamWriter.CreateFile(fresh))
+                w.Write(Message(1));
+            long one = new FileInfo(fresh).Length;
+            Assert.True(one > 0);
+
+            // An existing, longer file is cut to what is written now (not overwritten in place).
+            string existing = Path.Combine(dir, "old.nmsg");
+            File.WriteAllBytes(existing, new byte[one * 10]);
+            await using (var w = NmsgStreamWriter.CreateFile(existing))
+                w.Write(Message(1));
+            Assert.Equal(File.ReadAllBytes(fresh), File.ReadAllBytes(existing));
+
+            // A file that is not there in a directory that is not there is still the usual error.
+            Assert.Throws<DirectoryNotFoundException>(() => NmsgStreamWriter.CreateFile(Path.Combine(dir, "no", "x.nmsg")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Good_messages_before_a_bad_container_are_delivered_then_the_error()
     {
         byte[] data = Vectors.Read("malformed/valid-then-bad-magic.nmsg");

@@ -1,4 +1,5 @@
 using Nmsg.Containers;
+using Nmsg.Internal;
 
 namespace Nmsg.Transports;
 
@@ -62,7 +63,7 @@ public sealed class NmsgStreamWriter : IAsyncDisposable, IDisposable
     public static NmsgStreamWriter CreateFile(string path, NmsgWriterOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        var stream = OutputFile.Create(path);
         return new NmsgStreamWriter(stream, options);
     }
 
