@@ -37,16 +37,24 @@ public class ParallelTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ParallelFormattingWritesTheSameBytesInTheSameOrder(bool json)
+    [InlineData(false, 4)]
+    [InlineData(true, 4)]
+    [InlineData(true, 2)]
+    public async Task ParallelFormattingWritesTheSameBytesInTheSameOrder(bool json, int threads)
     {
-        List<NmsgMessage> messages = await Mixed(5_000); // four full batches of 1024 and a partial one
+        // Batches end at about 224 KB of text: this is dozens of them, more than the threads may have in flight, so
+        // the submitting side waits and resumes, and the batch size follows the text per message as it changes.
+        List<NmsgMessage> messages = await Mixed(50_000);
+        var options = new NmsgTextSinkOptions { Parallelism = threads };
         var stream = new MemoryStream();
-        NmsgSink sink = json ? NmsgSink.Json(stream, Parallel4, leaveOpen: true) : NmsgSink.Presentation(stream, Parallel4, leaveOpen: true);
-        foreach (NmsgMessage m in messages)
-            sink.OnNext(m);
-        await sink.CloseAsync();
+        NmsgSink sink = json ? NmsgSink.Json(stream, options, leaveOpen: true) : NmsgSink.Presentation(stream, options, leaveOpen: true);
+        await Task.Run(async () =>
+        {
+            foreach (NmsgMessage m in messages)
+                sink.OnNext(m);
+            await sink.CloseAsync();
+        }).WaitAsync(TimeSpan.FromSeconds(60)); // a lost wake-up would hang the submitting side
+        Assert.True(stream.Length > 2 * 16 * 224 * 1024, $"fewer batches than twice what 4 threads may have in flight: {stream.Length}");
         Assert.Equal(Format(messages, json), stream.ToArray());
         Assert.Equal(messages.Count, sink.Written);
     }
