@@ -86,4 +86,41 @@ public class TextChunkTests
         Assert.Equal(Lines(text, noCarriageReturn: false).Count, TextChunk.CountLines(text, out bool noCarriageReturn));
         Assert.Equal(!s.Contains('\r'), noCarriageReturn);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10)]
+    public async Task ChunksGrowToTheLinesAskedForAndStillSplitAtLineEnds(int linesPerChunk)
+    {
+        // 300 lines of 5 to 600 bytes: at 1 KB a chunk holds a couple of long lines; asked for 10 lines, chunks grow,
+        // but never past four times the chunk size.
+        var random = new Random(7);
+        var text = new List<byte>();
+        for (int i = 0; i < 300; i++)
+        {
+            int length = i < 150 ? random.Next(300, 600) : random.Next(5, 40);
+            for (int j = 0; j < length; j++)
+                text.Add((byte)('a' + random.Next(26)));
+            text.Add((byte)'\n');
+        }
+        byte[] bytes = [.. text];
+        var read = new List<byte>();
+        long expectedLine = 1;
+        int largest = 0;
+        await foreach (TextChunk chunk in TextChunk.ReadAsync(new MemoryStream(bytes), 1024, linesPerChunk))
+        {
+            Assert.Equal(expectedLine, chunk.FirstLine);
+            Assert.Equal((byte)'\n', chunk.Text[^1]);
+            expectedLine += TextChunk.CountLines(chunk.Text, out _);
+            read.AddRange(chunk.Text.ToArray());
+            largest = Math.Max(largest, chunk.Text.Length);
+            chunk.ReturnBuffer();
+        }
+        Assert.Equal(bytes, read.ToArray());
+        Assert.Equal(301, expectedLine);
+        if (linesPerChunk == 0)
+            Assert.True(largest <= 1024, $"{largest}");
+        else
+            Assert.True(largest is > 2048 and <= 4096, $"{largest}");
+    }
 }

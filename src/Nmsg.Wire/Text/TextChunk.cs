@@ -130,10 +130,18 @@ internal sealed class TextChunk
     /// held back waiting for a full chunk. A UTF-8 byte order mark at the start is skipped, as StreamReader does.
     /// The caller owns each chunk and returns its buffer.
     /// </summary>
-    public static async IAsyncEnumerable<TextChunk> ReadAsync(Stream stream, int chunkSize,
+    /// <param name="stream">The text.</param>
+    /// <param name="chunkSize">The bytes of a chunk, or the least of them with <paramref name="linesPerChunk"/>.</param>
+    /// <param name="linesPerChunk">
+    /// When above 0, later chunks grow (up to four times <paramref name="chunkSize"/>) to hold about this many lines
+    /// of the length of the last chunk's, so that a chunk of long lines is as much work as one of short lines.
+    /// </param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    public static async IAsyncEnumerable<TextChunk> ReadAsync(Stream stream, int chunkSize, int linesPerChunk = 0,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
+        int size = chunkSize;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         int filled = 0;
         long line = 1;
         bool start = true;
@@ -177,10 +185,13 @@ internal sealed class TextChunk
                 int split = SplitPoint(buffer.AsSpan(0, filled));
                 if (split <= 0)
                     continue;
-                byte[] next = ArrayPool<byte>.Shared.Rent(Math.Max(chunkSize, filled - split));
-                buffer.AsSpan(split, filled - split).CopyTo(next);
                 var chunk = new TextChunk { Buffer = buffer, Length = split, FirstLine = line };
-                line += CountLines(chunk.Text, out chunk.NoCarriageReturn);
+                long lines = CountLines(chunk.Text, out chunk.NoCarriageReturn);
+                line += lines;
+                if (linesPerChunk > 0 && lines > 0)
+                    size = (int)Math.Clamp(split / lines * linesPerChunk, chunkSize, 4L * chunkSize);
+                byte[] next = ArrayPool<byte>.Shared.Rent(Math.Max(size, filled - split));
+                buffer.AsSpan(split, filled - split).CopyTo(next);
                 filled -= split;
                 buffer = next;
                 yield return chunk;
