@@ -13,6 +13,7 @@ internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceO
 {
     private PendingPayloads _current = new();
     private PendingPayloads _next = new();
+    private ContainerLease? _lease; // the hold on the pooled body of the batch just read
     private Task<bool>? _parsing;
     private bool _ended;
     private long _startedAt;
@@ -41,7 +42,16 @@ internal sealed class StreamBatchReader(NmsgStreamReader reader, NmsgFileSourceO
             else
                 StartParsing(cancellationToken);
         }
-        return _current.Take(output, NmsgStreamReader.SliceSize);
+        return _current.Take(output, NmsgStreamReader.SliceSize, out _lease);
+    }
+
+    public void UseBufferPool(ContainerBufferPool pool) => reader.BufferPool = pool;
+
+    public ContainerLease? TakeBatchLease()
+    {
+        ContainerLease? lease = _lease;
+        _lease = null;
+        return lease;
     }
 
     private void StartParsing(CancellationToken cancellationToken)
@@ -103,6 +113,10 @@ internal sealed class FilteringBatchReader(INmsgBatchReader inner, Func<NmsgMess
     public IReadOnlyList<Nmsg.Sequencing.SequenceSourceStatistics> SequenceSources => inner.SequenceSources;
 
     public bool ReadAhead => inner.ReadAhead;
+
+    public void UseBufferPool(ContainerBufferPool pool) => inner.UseBufferPool(pool);
+
+    public ContainerLease? TakeBatchLease() => inner.TakeBatchLease();
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

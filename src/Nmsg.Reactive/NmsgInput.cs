@@ -27,6 +27,17 @@ public interface INmsgBatchReader : IAsyncDisposable
     /// objects that nothing changes after they are returned. Socket readers already read in the background.
     /// </summary>
     bool ReadAhead => false;
+
+    /// <summary>
+    /// Lets the reader take the bodies of plain containers from <paramref name="pool"/>; its batches then come with a
+    /// hold on their body (<see cref="TakeBatchLease"/>). Readers that cannot do this ignore it.
+    /// </summary>
+    internal void UseBufferPool(ContainerBufferPool pool)
+    {
+    }
+
+    /// <summary>The hold on the pooled body the last batch's messages point into, for the caller to release; or null.</summary>
+    internal ContainerLease? TakeBatchLease() => null;
 }
 
 /// <summary>
@@ -139,11 +150,22 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
     /// the input ends or <paramref name="cancellationToken"/> is cancelled. Inputs that can read ahead decode the
     /// next batch on another core meanwhile. A fatal input error is thrown after every batch before it.
     /// </summary>
-    internal async Task PumpAsync(Action<List<NmsgMessage>> deliver, CancellationToken cancellationToken)
+    internal Task PumpAsync(Action<List<NmsgMessage>> deliver, CancellationToken cancellationToken)
+        => PumpAsync((batch, _) => deliver(batch), null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PumpAsync(Action{List{NmsgMessage}}, CancellationToken)"/> with container bodies from
+    /// <paramref name="pool"/> where the input can: each batch comes with a hold on the body its messages point into
+    /// (or null), which is released when <paramref name="deliver"/> returns. So <paramref name="deliver"/> must let go
+    /// of every message by then, or take a hold of its own (<see cref="ContainerLease.Hold"/>) until it does.
+    /// </summary>
+    internal async Task PumpAsync(Action<List<NmsgMessage>, ContainerLease?> deliver, ContainerBufferPool? pool, CancellationToken cancellationToken)
     {
         var batch = new List<NmsgMessage>(1024);
         var next = new List<NmsgMessage>(1024);
         INmsgBatchReader reader = Open();
+        if (pool is not null && !reader.ReadAhead)
+            reader.UseBufferPool(pool); // a reader that reads ahead would hand out holds out of turn
         Task<int>? ahead = null;
         try
         {
@@ -176,8 +198,16 @@ public sealed class NmsgInput : IObservable<NmsgMessage>
                             target.Clear();
                             ahead = Task.Run(() => reader.ReadBatchAsync(target, ReadTimeout, cancellationToken).AsTask(), CancellationToken.None);
                         }
-                        if (batch.Count > 0)
-                            deliver(batch);
+                        ContainerLease? lease = ahead is null ? reader.TakeBatchLease() : null;
+                        try
+                        {
+                            if (batch.Count > 0)
+                                deliver(batch, lease);
+                        }
+                        finally
+                        {
+                            lease?.Release();
+                        }
                     }
                 }
                 finally

@@ -100,6 +100,7 @@ public sealed class NmsgIo
     private bool _randomize;
     private TimeProvider _time = TimeProvider.System;
     private Random _random = Random.Shared;
+    private bool _reuseBuffers;
     private Run? _run;
 
     /// <summary>Adds an input; an <see cref="NmsgInput"/> also contributes its container counters.</summary>
@@ -197,6 +198,20 @@ public sealed class NmsgIo
         return this;
     }
 
+    /// <summary>
+    /// Reuses the bodies of the plain containers of <see cref="NmsgInput"/> file and stream inputs once every output
+    /// has let go of their messages, instead of a new array per container (about 1 MiB each; the dead ones wait for
+    /// a full collection): 5-10 MB less peak memory for <c>nmsg -r … -w</c>. The built-in sinks say when they let go;
+    /// a message written to any other sink (a callback, a sink of your own) keeps its container body from reuse, so
+    /// outputs stay safe. Filters are not tracked: a filter (<see cref="Filter"/>, <see cref="NmsgInput.Where"/>) must
+    /// not keep a message, or memory pointing into its payload, after it returns.
+    /// </summary>
+    public NmsgIo ReuseBuffers(bool reuse = true)
+    {
+        _reuseBuffers = reuse;
+        return this;
+    }
+
     /// <summary>The clock of interval limits (virtual in tests).</summary>
     public NmsgIo WithTimeProvider(TimeProvider timeProvider)
     {
@@ -249,6 +264,7 @@ public sealed class NmsgIo
         private readonly bool _acceptByDefault;
         private readonly bool _timed;
         private readonly long _countLimit;
+        private readonly ContainerBufferPool? _pool;
         private ITimer? _timer;
 
         public Run(NmsgIo io)
@@ -259,6 +275,7 @@ public sealed class NmsgIo
             _timed = io._interval > TimeSpan.Zero;
             _countLimit = io._count;
             _filters = [.. io._filters];
+            _pool = io._reuseBuffers ? new ContainerBufferPool() : null;
             _slots = new Slot[io._outputs.Count];
             for (int i = 0; i < _slots.Length; i++)
             {
@@ -425,7 +442,7 @@ public sealed class NmsgIo
             {
                 try
                 {
-                    await source.PumpAsync(OnBatch, run._stop.Token).ConfigureAwait(false);
+                    await source.PumpAsync(OnBatch, run._pool, run._stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (run._stop.IsCancellationRequested)
                 {
@@ -441,7 +458,7 @@ public sealed class NmsgIo
                     Finish();
             }
 
-            private void OnBatch(List<NmsgMessage> batch)
+            private void OnBatch(List<NmsgMessage> batch, ContainerLease? lease)
             {
                 if (run._stop.IsCancellationRequested)
                     return;
@@ -465,11 +482,11 @@ public sealed class NmsgIo
                 if (run._mirror || slots.Length == 1)
                 {
                     foreach (Slot s in slots)
-                        s.WriteBatch(batch, n);
+                        s.WriteBatch(batch, n, lease);
                     return;
                 }
                 for (int i = 0; i < n && !run._stop.IsCancellationRequested; i++)
-                    Stripe(batch[i]);
+                    Stripe(batch[i], lease);
             }
 
             public void OnNext(NmsgMessage value)
@@ -493,14 +510,14 @@ public sealed class NmsgIo
             }
 
             // Stripe: the next output that still takes messages.
-            private void Stripe(NmsgMessage value)
+            private void Stripe(NmsgMessage value, ContainerLease? lease = null)
             {
                 Slot[] slots = run._slots;
                 for (int tries = 0; tries < slots.Length; tries++)
                 {
                     Slot s = slots[_next];
                     _next = _next + 1 == slots.Length ? 0 : _next + 1;
-                    if (s.Write(value))
+                    if (s.Write(value, lease))
                         return;
                 }
             }
@@ -549,7 +566,7 @@ public sealed class NmsgIo
 
             public DateTimeOffset IntervalEnd { get; set; } = DateTimeOffset.MaxValue;
 
-            public bool Write(NmsgMessage message)
+            public bool Write(NmsgMessage message, ContainerLease? lease = null)
             {
                 lock (_lock)
                 {
@@ -561,7 +578,8 @@ public sealed class NmsgIo
                         if (_done)
                             return false;
                     }
-                    _sink.OnNext(message);
+                    KeepFromReuse(lease);
+                    _sink.OnNext(message, lease);
                     if (_sink.Fault is { } fault)
                     {
                         run.OutputFailed(new IOException($"output {_sink.Name} failed", fault));
@@ -579,13 +597,13 @@ public sealed class NmsgIo
             /// Writes the first <paramref name="count"/> messages of a batch under one lock, as many calls of
             /// <see cref="Write"/> would: limits are applied at the same messages.
             /// </summary>
-            public void WriteBatch(List<NmsgMessage> batch, int count)
+            public void WriteBatch(List<NmsgMessage> batch, int count, ContainerLease? lease = null)
             {
                 if (run._timed)
                 {
                     // The clock is read per message; rare enough to take the general path.
                     for (int i = 0; i < count; i++)
-                        Write(batch[i]);
+                        Write(batch[i], lease);
                     return;
                 }
                 lock (_lock)
@@ -596,7 +614,8 @@ public sealed class NmsgIo
                         int chunk = count - at;
                         if (run._countLimit > 0)
                             chunk = (int)Math.Min(chunk, run._countLimit - _count);
-                        int written = _sink.OnNextBatch(batch, at, chunk);
+                        KeepFromReuse(lease); // the sink may have been reopened at a limit
+                        int written = _sink.OnNextBatch(batch, at, chunk, lease);
                         Volatile.Write(ref _written, _written + written);
                         _count += written;
                         at += written;
@@ -612,6 +631,14 @@ public sealed class NmsgIo
                             Limit(NmsgCloseReason.Count);
                     }
                 }
+            }
+
+            // A sink that may keep messages without holding their container body: hold it for good, so it is never
+            // reused (the GC takes it once the sink lets go, as without a pool).
+            private void KeepFromReuse(ContainerLease? lease)
+            {
+                if (lease is not null && !_sink.ReleasesMessages)
+                    lease.Hold();
             }
 
             public void CheckInterval(DateTimeOffset now)

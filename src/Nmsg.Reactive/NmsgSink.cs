@@ -1,3 +1,5 @@
+using Nmsg.Containers;
+
 namespace Nmsg.Reactive;
 
 /// <summary>
@@ -43,7 +45,13 @@ public abstract partial class NmsgSink : IObserver<NmsgMessage>, IAsyncDisposabl
     public Exception? Fault => Volatile.Read(ref _fault);
 
     /// <summary>Writes one message (buffered as the sink's options say).</summary>
-    public void OnNext(NmsgMessage value)
+    public void OnNext(NmsgMessage value) => OnNext(value, null);
+
+    /// <summary>
+    /// <see cref="OnNext(NmsgMessage)"/> for a message that points into a pooled container body: a sink that keeps
+    /// it after this returns holds <paramref name="lease"/> until it lets go.
+    /// </summary>
+    internal void OnNext(NmsgMessage value, ContainerLease? lease)
     {
         ArgumentNullException.ThrowIfNull(value);
         lock (Gate)
@@ -55,7 +63,7 @@ public abstract partial class NmsgSink : IObserver<NmsgMessage>, IAsyncDisposabl
             }
             try
             {
-                WriteCore(value);
+                WriteCore(value, lease);
                 _written++;
             }
             catch (Exception e)
@@ -68,10 +76,10 @@ public abstract partial class NmsgSink : IObserver<NmsgMessage>, IAsyncDisposabl
 
     /// <summary>
     /// Writes <paramref name="count"/> messages of <paramref name="batch"/> from <paramref name="start"/> under one
-    /// lock, as that many <see cref="OnNext"/> calls would. Returns how many were written: fewer when the sink is
+    /// lock, as that many <see cref="OnNext(NmsgMessage)"/> calls would. Returns how many were written: fewer when the sink is
     /// closed or faults (the rest are counted in <see cref="Rejected"/>).
     /// </summary>
-    internal int OnNextBatch(List<NmsgMessage> batch, int start, int count)
+    internal int OnNextBatch(List<NmsgMessage> batch, int start, int count, ContainerLease? lease = null)
     {
         lock (Gate)
         {
@@ -81,7 +89,7 @@ public abstract partial class NmsgSink : IObserver<NmsgMessage>, IAsyncDisposabl
                 try
                 {
                     for (; i < count; i++)
-                        WriteCore(batch[start + i]);
+                        WriteCore(batch[start + i], lease);
                 }
                 catch (Exception e)
                 {
@@ -172,6 +180,19 @@ public abstract partial class NmsgSink : IObserver<NmsgMessage>, IAsyncDisposabl
 
     /// <summary>Writes one message; called under <see cref="Gate"/>, never after close or a fault.</summary>
     protected abstract void WriteCore(NmsgMessage message);
+
+    /// <summary>
+    /// <see cref="WriteCore(NmsgMessage)"/> with the hold on the pooled body the message points into (or null). A
+    /// sink that keeps messages after writing them overrides this to hold <paramref name="lease"/> meanwhile.
+    /// </summary>
+    internal virtual void WriteCore(NmsgMessage message, ContainerLease? lease) => WriteCore(message);
+
+    /// <summary>
+    /// True for a sink that keeps no message after <see cref="WriteCore(NmsgMessage, ContainerLease?)"/> returns
+    /// without holding its lease (the built-in file, text and UDP sinks), so that <see cref="NmsgIo.ReuseBuffers"/>
+    /// may reuse container bodies. False for callbacks and sinks defined elsewhere: they may keep anything.
+    /// </summary>
+    internal virtual bool ReleasesMessages => false;
 
     /// <summary>Flushes buffered output; called under <see cref="Gate"/>.</summary>
     protected abstract void FlushCore();

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nmsg.Containers;
 using Nmsg.Internal;
 using Nmsg.Text;
 
@@ -56,9 +57,18 @@ internal sealed class ParallelTextWriter
         _formatted = new Batch?[_maxOutstanding];
     }
 
-    /// <summary>Collects a message; a full batch is handed to the threads (waiting while too many are queued).</summary>
-    public void Add(NmsgMessage message)
+    /// <summary>
+    /// Collects a message; a full batch is handed to the threads (waiting while too many are queued). A message that
+    /// points into a pooled container body comes with its <paramref name="lease"/>, held until the batch is formatted.
+    /// </summary>
+    public void Add(NmsgMessage message, ContainerLease? lease)
     {
+        if (lease is not null && !ReferenceEquals(lease, _current.LastLease))
+        {
+            lease.Hold();
+            _current.Leases.Add(lease);
+            _current.LastLease = lease;
+        }
         _current.Messages[_current.Count++] = message;
         if (_current.Count >= Volatile.Read(ref _batchSize))
             Submit();
@@ -149,6 +159,7 @@ internal sealed class ParallelTextWriter
             }
             if (!skip)
                 Format(batch);
+            batch.ReleaseLeases(); // the text is made: the messages' container bodies may be reused
             lock (_gate)
             {
                 _formatted[batch.Sequence % _formatted.Length] = batch;
@@ -230,10 +241,20 @@ internal sealed class ParallelTextWriter
         // The formatters write straight into it (no per-message copy); it grows to the largest batch's text and stays.
         // A batch ends near the target, and a little past it when its messages run longer than the last batch's.
         public readonly PooledBufferWriter Output = new((int)BitOperations.RoundUpToPowerOf2((uint)(TargetBatchBytes + TargetBatchBytes / 8)));
+        public readonly List<ContainerLease> Leases = [];
+        public ContainerLease? LastLease;
         public int Count;
         public int Complete;
         public long Sequence;
         public Exception? Error;
+
+        public void ReleaseLeases()
+        {
+            foreach (ContainerLease lease in Leases)
+                lease.Release();
+            Leases.Clear();
+            LastLease = null;
+        }
 
         public void Reset()
         {

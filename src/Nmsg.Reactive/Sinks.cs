@@ -205,6 +205,8 @@ internal sealed class BinarySink(string name, NmsgStreamWriter writer) : NmsgSin
 {
     protected override void WriteCore(NmsgMessage message) => writer.Write(message);
 
+    internal override bool ReleasesMessages => true; // the encoder copies each message before Write returns
+
     protected override void FlushCore() => writer.Flush();
 
     protected override async ValueTask CloseCoreAsync(bool flush)
@@ -233,11 +235,22 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
     private readonly ParallelTextWriter? _parallel = options.Parallelism > 1 && !options.Unbuffered
         ? new ParallelTextWriter(stream, json, options.Text, options.Parallelism) : null;
 
+    // The parallel writer holds each lease until its messages are formatted; the serial path formats at once.
+    internal override bool ReleasesMessages => true;
+
+    internal override void WriteCore(NmsgMessage message, ContainerLease? lease)
+    {
+        if (_parallel is not null)
+            _parallel.Add(message, lease);
+        else
+            WriteCore(message);
+    }
+
     protected override void WriteCore(NmsgMessage message)
     {
         if (_parallel is not null)
         {
-            _parallel.Add(message);
+            _parallel.Add(message, null);
             return;
         }
         // The formatters write into the buffer directly: a message that throws must leave none of its text there.
@@ -297,6 +310,8 @@ internal sealed class TextWriterSink(string name, TextWriter writer, bool json, 
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
 
+    internal override bool ReleasesMessages => true; // formats each message before WriteCore returns
+
     protected override void WriteCore(NmsgMessage message)
     {
         _buffer.ResetWrittenCount();
@@ -320,6 +335,8 @@ internal sealed class UdpSink(string name, NmsgUdpSender[] senders) : NmsgSink(n
     private int _next;
 
     public IReadOnlyList<NmsgUdpSender> Senders => senders;
+
+    internal override bool ReleasesMessages => true; // the encoder copies each message before Write returns
 
     protected override void WriteCore(NmsgMessage message)
     {
@@ -475,9 +492,13 @@ internal sealed class KickFileSink : NmsgSink
 
     public string FinalPath { get; }
 
-    protected override void WriteCore(NmsgMessage message)
+    protected override void WriteCore(NmsgMessage message) => WriteCore(message, null);
+
+    internal override bool ReleasesMessages => _inner.ReleasesMessages;
+
+    internal override void WriteCore(NmsgMessage message, ContainerLease? lease)
     {
-        _inner.OnNext(message);
+        _inner.OnNext(message, lease);
         if (_inner.Fault is { } fault)
             throw new IOException($"writing {PartPath} failed", fault);
     }

@@ -23,6 +23,8 @@ internal sealed class PendingPayloads
 {
     private PayloadHeader[] _headers = new PayloadHeader[64];
     private ReadOnlyMemory<byte> _nmsg;
+    private ContainerLease? _lease; // the reader's hold on a pooled body, while payloads of it are pending
+    private bool _unheld; // messages of the pooled body went out without a hold: it must never be reused
     private int _count;
     private int _next;
 
@@ -36,8 +38,7 @@ internal sealed class PendingPayloads
     /// <returns>The number of payloads dropped for a CRC mismatch.</returns>
     public int Parse(ReadOnlyMemory<byte> nmsg, ref uint[] crcScratch, out NmsgSequence? sequence)
     {
-        _count = _next = 0;
-        _nmsg = default;
+        Clear();
         ReadOnlySpan<byte> span = nmsg.Span;
         var reader = new ProtoReader(span);
         int count = 0;
@@ -125,9 +126,40 @@ internal sealed class PendingPayloads
         return dropped;
     }
 
+    /// <summary>
+    /// The pending payloads point into a pooled body: this holds it (taking over the caller's hold) until the last
+    /// payload is taken or <see cref="Clear"/>. Without payloads pending it is released at once.
+    /// </summary>
+    public void Own(ContainerLease lease)
+    {
+        if (_count == _next)
+        {
+            lease.Release();
+            return;
+        }
+        DropLease();
+        _lease = lease;
+    }
+
+    /// <summary>
+    /// <see cref="Take(List{NmsgMessage}, int)"/>, and a hold on the pooled body the messages point into for the
+    /// caller to release when it has let go of them (null when the body is not pooled).
+    /// </summary>
+    public int Take(List<NmsgMessage> output, int max, out ContainerLease? lease)
+    {
+        lease = _unheld ? null : _lease;
+        if (lease is not null && _count - _next > max)
+            lease.Hold(); // more slices to come: the reader keeps its own hold
+        else
+            _lease = null; // the last slice (or none is pooled): the reader's hold, if any, passes to the caller
+        return Take(output, max, holding: true);
+    }
+
     /// <summary>Appends up to <paramref name="max"/> of the pending payloads to <paramref name="output"/> as messages.</summary>
     /// <returns>How many were appended.</returns>
-    public int Take(List<NmsgMessage> output, int max)
+    public int Take(List<NmsgMessage> output, int max) => Take(output, max, holding: false);
+
+    private int Take(List<NmsgMessage> output, int max, bool holding)
     {
         int n = Math.Min(max, _count - _next);
         PayloadHeader[] headers = _headers;
@@ -148,13 +180,30 @@ internal sealed class PendingPayloads
             _nmsg = default; // the container's buffer now lives only as long as its messages
             _count = _next = 0;
         }
+        if (!holding && n > 0 && _lease is not null)
+            _unheld = true;
+        if (_count == 0)
+            DropLease();
         return n;
     }
 
-    /// <summary>Forgets whatever is pending.</summary>
+    /// <summary>Forgets whatever is pending (and the hold on its pooled body).</summary>
     public void Clear()
     {
         _nmsg = default;
         _count = _next = 0;
+        DropLease();
+    }
+
+    // Lets go of the reader's hold: the body is reused once the messages' holders let go too, unless some of its
+    // messages went out without a hold, in which case it is left to the GC.
+    private void DropLease()
+    {
+        ContainerLease? lease = _lease;
+        bool unheld = _unheld;
+        _lease = null;
+        _unheld = false;
+        if (lease is not null && !unheld)
+            lease.Release();
     }
 }

@@ -107,6 +107,13 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
     public long Position => _offset;
 
     /// <summary>
+    /// Where the bodies of plain containers come from when set: a reader of <see cref="ReadPendingAsync"/> whose
+    /// consumers release every batch's <see cref="ContainerLease"/> once they let go of its messages. Null (the
+    /// default): every container gets a new array, and messages stay valid as long as they are held.
+    /// </summary>
+    internal ContainerBufferPool? BufferPool { get; set; }
+
+    /// <summary>
     /// Reads containers until one yields messages, and appends them to <paramref name="output"/>. Returns false
     /// at the end of the stream.
     /// </summary>
@@ -145,17 +152,23 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
                 return false;
             try
             {
-                if (await ReadRawAsync(owned: false, cancellationToken).ConfigureAwait(false) is not var (header, body, rented))
+                if (await ReadRawAsync(owned: false, cancellationToken).ConfigureAwait(false) is not var (header, body, rented, lease))
                     return false;
                 try
                 {
                     _decoder.CountBytes(header.HeaderSize + header.Length);
                     _decoder.DecodePending(new NmsgContainer(header, body, NmsgPeer.None), pending);
+                    if (lease is not null)
+                    {
+                        pending.Own(lease);
+                        lease = null;
+                    }
                 }
                 finally
                 {
                     if (rented is not null)
                         ArrayPool<byte>.Shared.Return(rented);
+                    lease?.Release(); // a malformed container: none of its messages went out
                 }
                 _offset += header.HeaderSize + header.Length;
             }
@@ -169,11 +182,12 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Reads the next whole container. Its body is a new array of its own when <paramref name="owned"/> or the
-    /// container is plain (its messages will point into it); otherwise it may be a slice of the staging buffer or a
-    /// rented array (returned to <see cref="ArrayPool{T}.Shared"/> by the caller after decoding). Null at the end of
-    /// the stream (a truncated last container is counted, or thrown as the options say).
+    /// container is plain (its messages will point into it), or a body of <see cref="BufferPool"/> held once by the
+    /// caller for a plain container that is not <paramref name="owned"/>; otherwise it may be a slice of the staging
+    /// buffer or a rented array (returned to <see cref="ArrayPool{T}.Shared"/> by the caller after decoding). Null
+    /// at the end of the stream (a truncated last container is counted, or thrown as the options say).
     /// </summary>
-    private async ValueTask<(NmsgHeader Header, ReadOnlyMemory<byte> Body, byte[]? Rented)?> ReadRawAsync(bool owned, CancellationToken cancellationToken)
+    private async ValueTask<(NmsgHeader Header, ReadOnlyMemory<byte> Body, byte[]? Rented, ContainerLease? Lease)?> ReadRawAsync(bool owned, CancellationToken cancellationToken)
     {
         // The header: up to 10 bytes staged (fewer only at the end of the stream).
         if (_stagedEnd - _stagedStart < NmsgConstants.HeaderSize)
@@ -202,11 +216,13 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
             }
             ReadOnlyMemory<byte> body = _staging.AsMemory(_stagedStart, length);
             _stagedStart += length;
-            return (header, body, null);
+            return (header, body, null, null);
         }
 
         bool plain = owned || (header.Flags & (NmsgContainerFlags.Zlib | NmsgContainerFlags.Fragment)) == 0;
-        byte[] array = plain ? GC.AllocateUninitializedArray<byte>(length) : ArrayPool<byte>.Shared.Rent(length);
+        ContainerLease? lease = plain && !owned ? BufferPool?.Rent(length) : null;
+        byte[] array = lease is not null ? lease.Array
+            : plain ? GC.AllocateUninitializedArray<byte>(length) : ArrayPool<byte>.Shared.Rent(length);
         int have = Math.Min(staged, length);
         _staging.AsSpan(_stagedStart, have).CopyTo(array);
         _stagedStart += have;
@@ -218,12 +234,13 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
                 _endOfStream = true;
                 if (!plain)
                     ArrayPool<byte>.Shared.Return(array);
+                lease?.Release();
                 Complete(header.HeaderSize + have);
                 return null;
             }
             have += n;
         }
-        return (header, array.AsMemory(0, length), plain ? null : array);
+        return (header, array.AsMemory(0, length), plain ? null : array, lease);
     }
 
     // Stages at least `wanted` bytes (at most the staging buffer's size), fewer only at the end of the stream.
@@ -284,7 +301,7 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
             NmsgContainer next;
             try
             {
-                if (await ReadRawAsync(owned: true, cancellationToken).ConfigureAwait(false) is not var (header, body, _))
+                if (await ReadRawAsync(owned: true, cancellationToken).ConfigureAwait(false) is not var (header, body, _, _))
                     yield break;
                 Interlocked.Add(ref Statistics.BytesField, header.HeaderSize + header.Length);
                 _offset += header.HeaderSize + header.Length;
