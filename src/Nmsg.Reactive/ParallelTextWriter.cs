@@ -122,8 +122,12 @@ internal sealed class ParallelTextWriter
             }
             batch.Sequence = _submitted++;
             _queue.Enqueue(batch);
-            if (_idle > 0)
-                Monitor.Pulse(_gate); // only formatting threads wait here now: wake one for this batch
+            // Wake one idle thread for this batch. (Drain and Submit both run under the sink's lock, so only
+            // formatting threads can be waiting here; were Drain waiting too, a single pulse might wake it instead.)
+            if (_idle > 0 && !_drainWaiting)
+                Monitor.Pulse(_gate);
+            else if (_idle > 0)
+                Monitor.PulseAll(_gate);
             _current = _free.Count > 0 ? _free.Pop() : new Batch();
         }
     }
