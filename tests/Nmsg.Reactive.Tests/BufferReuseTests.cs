@@ -90,7 +90,7 @@ public class BufferReuseTests
         byte[] file = await SmallContainers(100_000);
         List<NmsgMessage> expected = await Expected(file);
         var binary = new MemoryStream();
-        var text = new SlowStream();
+        var text = new SlowStream(delayMs: 5);
         var bodies = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
         NmsgIoStatistics stats = await new NmsgIo()
             .ReuseBuffers()
@@ -140,20 +140,5 @@ public class BufferReuseTests
             .AddOutput(NmsgSink.Stream(new MemoryStream()))
             .RunAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(stats.ContainersReceived, bodies.Count);
-    }
-
-    private sealed class SlowStream : MemoryStream
-    {
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Thread.Sleep(5);
-            base.Write(buffer.ToArray(), 0, buffer.Length); // MemoryStream's span Write of a subclass calls this one
-        }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Thread.Sleep(5);
-            base.Write(buffer, offset, count);
-        }
     }
 }

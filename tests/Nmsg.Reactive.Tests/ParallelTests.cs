@@ -84,21 +84,6 @@ public class ParallelTests
         Assert.Equal(Format(messages, json: true), stream.ToArray());
     }
 
-    private sealed class SlowStream : MemoryStream
-    {
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Thread.Sleep(2);
-            base.Write(buffer.ToArray(), 0, buffer.Length);
-        }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Thread.Sleep(2);
-            base.Write(buffer, offset, count);
-        }
-    }
-
     [Fact]
     public async Task FlushWritesEveryCollectedMessage()
     {

@@ -73,3 +73,19 @@ internal static class Support
         }
     }
 }
+
+/// <summary>A memory stream whose every write sleeps first: output that falls behind its producer.</summary>
+internal sealed class SlowStream(int delayMs = 2) : MemoryStream
+{
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        Thread.Sleep(delayMs);
+        base.Write(buffer.ToArray(), 0, buffer.Length); // MemoryStream's span Write calls a subclass's array Write
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        Thread.Sleep(delayMs);
+        base.Write(buffer, offset, count);
+    }
+}
