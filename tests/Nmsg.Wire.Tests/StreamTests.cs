@@ -68,6 +68,14 @@ public class StreamTests
                 w.Write(Message(1));
             Assert.Equal(File.ReadAllBytes(fresh), File.ReadAllBytes(existing));
 
+            // A dangling symbolic link: the file it names is made, as open(O_CREAT | O_TRUNC) does.
+            string target = Path.Combine(dir, "target.nmsg");
+            string link = Path.Combine(dir, "link.nmsg");
+            File.CreateSymbolicLink(link, target);
+            await using (var w = NmsgStreamWriter.CreateFile(link))
+                w.Write(Message(1));
+            Assert.Equal(File.ReadAllBytes(fresh), File.ReadAllBytes(target));
+
             // A file that is not there in a directory that is not there is still the usual error.
             Assert.Throws<DirectoryNotFoundException>(() => NmsgStreamWriter.CreateFile(Path.Combine(dir, "no", "x.nmsg")));
         }

@@ -17,9 +17,10 @@ internal static class OutputFile
             {
                 return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
             }
-            catch (IOException) when (File.Exists(path))
+            catch (IOException)
             {
-                // Made by someone else since the check: truncate it, as before.
+                // Made by someone else since the check, or a dangling symbolic link (O_EXCL does not follow it):
+                // open it as before, which reports the real problem if there is one.
             }
         }
         return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
