@@ -141,13 +141,24 @@ public static class DnsMessageText
             }
         }
 
-        ReadOnlySpan<byte> headers =
-            "\n;; QUESTION SECTION:\n\0\n;; ANSWER SECTION:\n\0\n;; AUTHORITY SECTION:\n\0\n;; ADDITIONAL SECTION:\n"u8;
         for (int sec = 0; sec < 4; sec++)
         {
-            int cut = headers.IndexOf((byte)0);
-            b.Append(cut < 0 ? headers : headers[..cut]);
-            headers = cut < 0 ? default : headers[(cut + 1)..];
+            // Each heading a literal of its own: copied with a few moves, no search for where it ends.
+            switch (sec)
+            {
+                case 0:
+                    b.Append("\n;; QUESTION SECTION:\n"u8);
+                    break;
+                case 1:
+                    b.Append("\n;; ANSWER SECTION:\n"u8);
+                    break;
+                case 2:
+                    b.Append("\n;; AUTHORITY SECTION:\n"u8);
+                    break;
+                default:
+                    b.Append("\n;; ADDITIONAL SECTION:\n"u8);
+                    break;
+            }
 
             int start = m.SectionStart[sec];
             for (int i = start; i < start + m.SectionCount[sec]; i++)

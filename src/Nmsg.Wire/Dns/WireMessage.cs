@@ -79,8 +79,10 @@ internal sealed class WireMessage
     {
         DataLength = 0;
         RrCount = 0;
-        Array.Clear(SectionStart);
-        Array.Clear(SectionCount);
+        // Four ints each: stored directly, not through a call to Array.Clear.
+        int[] starts = SectionStart, counts4 = SectionCount;
+        starts[3] = starts[2] = starts[1] = starts[0] = 0;
+        counts4[3] = counts4[2] = counts4[1] = counts4[0] = 0;
         EdnsPresent = false;
         EdnsVersion = 0;
         EdnsFlags = 0;

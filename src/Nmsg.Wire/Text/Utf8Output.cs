@@ -90,11 +90,11 @@ internal static class Utf8Output
 
     /// <summary>The two digits of 0..99 as they lie in memory (one load from <see cref="DigitPairs"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ushort Pair(int v) => Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetReference(DigitPairs), (uint)v * 2));
+    internal static ushort Pair(int v) => Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetReference(DigitPairs), (uint)v * 2));
 
     /// <summary>The number of decimal digits of <paramref name="v"/> (at least 1): from its bit length, then one compare.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int DecimalLength(ulong v)
+    internal static int DecimalLength(ulong v)
     {
         // floor(log10(2^bits)) by 1233/4096, which is exact for 64-bit values; below the next power it is one digit less.
         int estimate = ((System.Numerics.BitOperations.Log2(v | 1) + 1) * 1233) >> 12;
