@@ -327,8 +327,11 @@ public static class DnsMessageText
                 ref readonly ParsedRr rr = ref m.Rrs[start + leader];
                 if (k > 0)
                     b.Append((byte)',');
-                b.Append(sec == 0 ? "{\"qname\":"u8 : "{\"rrname\":"u8);
-                b.Append((byte)'"');
+                // Keys as constant literals in each branch (a literal chosen by ?: is copied by a Memmove call).
+                if (sec == 0)
+                    b.Append("{\"qname\":\""u8);
+                else
+                    b.Append("{\"rrname\":\""u8);
                 int nameAt = b.Length;
                 ReadOnlySpan<byte> name = m.Name(rr);
                 DnsNames.Append(ref b, name, name.Length);
@@ -347,12 +350,18 @@ public static class DnsMessageText
                     b.AppendDecimal(ttl);
                 }
 
-                b.Append(sec == 0 ? ",\"qclass\":"u8 : ",\"rrclass\":"u8);
+                if (sec == 0)
+                    b.Append(",\"qclass\":"u8);
+                else
+                    b.Append(",\"rrclass\":"u8);
                 if (DnsMnemonics.ClassJson(rr.Class) is { } classJson)
                     b.Append(classJson);
                 else
                     AppendMnemonic(ref b, DnsMnemonics.ClassName(rr.Class), "\"CLASS"u8, rr.Class);
-                b.Append(sec == 0 ? ",\"qtype\":"u8 : ",\"rrtype\":"u8);
+                if (sec == 0)
+                    b.Append(",\"qtype\":"u8);
+                else
+                    b.Append(",\"rrtype\":"u8);
                 // nmsg prints the class number for an unknown type (its bug, kept for byte equality).
                 if (DnsMnemonics.TypeJson(rr.Type) is { } typeJson)
                     b.Append(typeJson);
