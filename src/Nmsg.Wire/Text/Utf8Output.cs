@@ -147,15 +147,28 @@ internal static class Utf8Output
             w.Ascii("null");
             return;
         }
+        // The usual values straight into the output (at most 39 bytes: sign, 19 digits, point, 18 decimals), trimmed
+        // there; the rest through the runtime's formatter and a copy.
+        Span<byte> direct = w.GetSpan(64);
+        if (TryFormatFixed(v, 18, direct, out int n))
+        {
+            w.Advance(TrimDecimalZeros(direct[..n]));
+            return;
+        }
         Span<byte> tmp = stackalloc byte[400];
-        if (!TryFormatFixed(v, 18, tmp, out int n))
-            v.TryFormat(tmp, out n, "F18", CultureInfo.InvariantCulture);
-        int end = n;
-        while (end > 0 && tmp[end - 1] == (byte)'0')
+        v.TryFormat(tmp, out n, "F18", CultureInfo.InvariantCulture);
+        w.Write(tmp[..TrimDecimalZeros(tmp[..n])]);
+    }
+
+    /// <summary>The length of <c>%.18f</c> text without its trailing zeros, one decimal kept ("1.0").</summary>
+    private static int TrimDecimalZeros(ReadOnlySpan<byte> text)
+    {
+        int end = text.Length;
+        while (end > 0 && text[end - 1] == (byte)'0')
             end--;
-        if (end > 0 && tmp[end - 1] == (byte)'.')
+        if (end > 0 && text[end - 1] == (byte)'.')
             end++;
-        w.Write(tmp[..end]);
+        return end;
     }
 
     private static readonly ulong[] s_pow10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
