@@ -88,20 +88,7 @@ public static class DnsMessageText
         b.Append(", id: "u8);
         b.AppendDecimal(m.Id);
         b.Append("\n;; flags:"u8);
-        if ((m.Flags & 0x8000) != 0)
-            b.Append(" qr"u8);
-        if ((m.Flags & 0x0400) != 0)
-            b.Append(" aa"u8);
-        if ((m.Flags & 0x0200) != 0)
-            b.Append(" tc"u8);
-        if ((m.Flags & 0x0100) != 0)
-            b.Append(" rd"u8);
-        if ((m.Flags & 0x0080) != 0)
-            b.Append(" ra"u8);
-        if ((m.Flags & 0x0020) != 0)
-            b.Append(" ad"u8);
-        if ((m.Flags & 0x0010) != 0)
-            b.Append(" cd"u8);
+        b.Append(DnsMnemonics.FlagsText(m.Flags));
         b.Append("; QUERY: "u8);
         b.AppendDecimal((ulong)m.SectionCount[0]);
         b.Append(", ANSWER: "u8);
@@ -211,16 +198,8 @@ public static class DnsMessageText
         }
         b.Append(",\"id\":"u8);
         b.AppendDecimal(m.Id);
-        b.Append(",\"flags\":["u8);
-        bool first = true;
-        AppendFlag(ref b, (m.Flags & 0x8000) != 0, ref first, "\"qr\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0400) != 0, ref first, "\"aa\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0200) != 0, ref first, "\"tc\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0100) != 0, ref first, "\"rd\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0080) != 0, ref first, "\"ra\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0020) != 0, ref first, "\"ad\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0010) != 0, ref first, "\"cd\""u8);
-        b.Append((byte)']');
+        b.Append(",\"flags\":"u8);
+        b.Append(DnsMnemonics.FlagsJson(m.Flags));
 
         if (m.EdnsPresent)
         {
@@ -267,16 +246,6 @@ public static class DnsMessageText
         b.Append(",\"additional\":"u8);
         AppendJsonSection(ref b, m, 3);
         b.Append((byte)'}');
-    }
-
-    private static void AppendFlag(ref ByteBuilder b, bool set, ref bool first, scoped ReadOnlySpan<byte> quoted)
-    {
-        if (!set)
-            return;
-        if (!first)
-            b.Append((byte)',');
-        b.Append(quoted);
-        first = false;
     }
 
     /// <summary>
