@@ -32,6 +32,28 @@ public class FixedDoubleTests
     }
 
     [Fact]
+    public void Json_double_text_is_the_runtime_F18_text_without_trailing_zeros()
+    {
+        // DoubleJson writes the fast form straight into the output; the runtime's F18 text, trimmed here, is the
+        // independent reference (also for the values the fast form declines: ties, huge and tiny magnitudes).
+        using var w = new Nmsg.Internal.PooledBufferWriter(16); // small: the direct write must make room first
+        var random = new Random(20261123);
+        var values = new List<double> { 0.0, -0.0, 1.0, -1.0, 0.5, 0.012345, 0.02, 1e-7, 1e-19, 1e-30, 9.2e18, 1e300, -123.25 };
+        for (int i = 0; i < 20000; i++)
+            values.Add((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-22, 22)));
+        foreach (double v in values)
+        {
+            w.Clear();
+            w.WriteByte((byte)'<');
+            w.DoubleJson(v);
+            string text = v.ToString("F18", CultureInfo.InvariantCulture).TrimEnd('0');
+            if (text.EndsWith('.'))
+                text += "0";
+            Assert.Equal("<" + text, System.Text.Encoding.ASCII.GetString(w.WrittenSpan));
+        }
+    }
+
+    [Fact]
     public void Unsigned_decimal_text_matches_the_runtime_at_every_length()
     {
         using var w = new Nmsg.Internal.PooledBufferWriter(64);

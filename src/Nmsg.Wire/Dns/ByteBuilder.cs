@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 
 namespace Nmsg.Dns;
@@ -70,17 +69,40 @@ internal ref struct ByteBuilder
         _length += s.Length;
     }
 
+    /// <summary>
+    /// Appends the decimal digits of <paramref name="value"/>. Inlined for one digit (counts, flags, versions);
+    /// longer values are written two digits at a time from the right, without the general formatter.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AppendDecimal(ulong value)
     {
-        if (_length + 20 > _span.Length)
-            Grow(20);
-        if (value < 10)
+        if (value < 10 && _length < _span.Length)
         {
             _span[_length++] = (byte)('0' + (int)value);
             return;
         }
-        Utf8Formatter.TryFormat(value, _span[_length..], out int written);
-        _length += written;
+        AppendDecimalDigits(value);
+    }
+
+    private void AppendDecimalDigits(ulong value)
+    {
+        if (_length + 20 > _span.Length)
+            Grow(20);
+        int n = Nmsg.Text.Utf8Output.DecimalLength(value);
+        ref byte d = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_span[_length..]);
+        int at = n;
+        while (value >= 100)
+        {
+            ulong q = value / 100;
+            at -= 2;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, at), Nmsg.Text.Utf8Output.Pair((int)(value - q * 100)));
+            value = q;
+        }
+        if (value >= 10)
+            Unsafe.WriteUnaligned(ref d, Nmsg.Text.Utf8Output.Pair((int)value));
+        else
+            d = (byte)('0' + (int)value);
+        _length += n;
     }
 
     /// <summary>Two lowercase hex digits (<c>%02x</c>).</summary>

@@ -88,20 +88,7 @@ public static class DnsMessageText
         b.Append(", id: "u8);
         b.AppendDecimal(m.Id);
         b.Append("\n;; flags:"u8);
-        if ((m.Flags & 0x8000) != 0)
-            b.Append(" qr"u8);
-        if ((m.Flags & 0x0400) != 0)
-            b.Append(" aa"u8);
-        if ((m.Flags & 0x0200) != 0)
-            b.Append(" tc"u8);
-        if ((m.Flags & 0x0100) != 0)
-            b.Append(" rd"u8);
-        if ((m.Flags & 0x0080) != 0)
-            b.Append(" ra"u8);
-        if ((m.Flags & 0x0020) != 0)
-            b.Append(" ad"u8);
-        if ((m.Flags & 0x0010) != 0)
-            b.Append(" cd"u8);
+        b.Append(DnsMnemonics.FlagsText(m.Flags));
         b.Append("; QUERY: "u8);
         b.AppendDecimal((ulong)m.SectionCount[0]);
         b.Append(", ANSWER: "u8);
@@ -141,13 +128,24 @@ public static class DnsMessageText
             }
         }
 
-        ReadOnlySpan<byte> headers =
-            "\n;; QUESTION SECTION:\n\0\n;; ANSWER SECTION:\n\0\n;; AUTHORITY SECTION:\n\0\n;; ADDITIONAL SECTION:\n"u8;
         for (int sec = 0; sec < 4; sec++)
         {
-            int cut = headers.IndexOf((byte)0);
-            b.Append(cut < 0 ? headers : headers[..cut]);
-            headers = cut < 0 ? default : headers[(cut + 1)..];
+            // Each heading a literal of its own: copied with a few moves, no search for where it ends.
+            switch (sec)
+            {
+                case 0:
+                    b.Append("\n;; QUESTION SECTION:\n"u8);
+                    break;
+                case 1:
+                    b.Append("\n;; ANSWER SECTION:\n"u8);
+                    break;
+                case 2:
+                    b.Append("\n;; AUTHORITY SECTION:\n"u8);
+                    break;
+                default:
+                    b.Append("\n;; ADDITIONAL SECTION:\n"u8);
+                    break;
+            }
 
             int start = m.SectionStart[sec];
             for (int i = start; i < start + m.SectionCount[sec]; i++)
@@ -200,16 +198,8 @@ public static class DnsMessageText
         }
         b.Append(",\"id\":"u8);
         b.AppendDecimal(m.Id);
-        b.Append(",\"flags\":["u8);
-        bool first = true;
-        AppendFlag(ref b, (m.Flags & 0x8000) != 0, ref first, "\"qr\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0400) != 0, ref first, "\"aa\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0200) != 0, ref first, "\"tc\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0100) != 0, ref first, "\"rd\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0080) != 0, ref first, "\"ra\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0020) != 0, ref first, "\"ad\""u8);
-        AppendFlag(ref b, (m.Flags & 0x0010) != 0, ref first, "\"cd\""u8);
-        b.Append((byte)']');
+        b.Append(",\"flags\":"u8);
+        b.Append(DnsMnemonics.FlagsJson(m.Flags));
 
         if (m.EdnsPresent)
         {
@@ -256,16 +246,6 @@ public static class DnsMessageText
         b.Append(",\"additional\":"u8);
         AppendJsonSection(ref b, m, 3);
         b.Append((byte)'}');
-    }
-
-    private static void AppendFlag(ref ByteBuilder b, bool set, ref bool first, scoped ReadOnlySpan<byte> quoted)
-    {
-        if (!set)
-            return;
-        if (!first)
-            b.Append((byte)',');
-        b.Append(quoted);
-        first = false;
     }
 
     /// <summary>
@@ -316,8 +296,11 @@ public static class DnsMessageText
                 ref readonly ParsedRr rr = ref m.Rrs[start + leader];
                 if (k > 0)
                     b.Append((byte)',');
-                b.Append(sec == 0 ? "{\"qname\":"u8 : "{\"rrname\":"u8);
-                b.Append((byte)'"');
+                // Keys as constant literals in each branch (a literal chosen by ?: is copied by a Memmove call).
+                if (sec == 0)
+                    b.Append("{\"qname\":\""u8);
+                else
+                    b.Append("{\"rrname\":\""u8);
                 int nameAt = b.Length;
                 ReadOnlySpan<byte> name = m.Name(rr);
                 DnsNames.Append(ref b, name, name.Length);
@@ -336,12 +319,18 @@ public static class DnsMessageText
                     b.AppendDecimal(ttl);
                 }
 
-                b.Append(sec == 0 ? ",\"qclass\":"u8 : ",\"rrclass\":"u8);
+                if (sec == 0)
+                    b.Append(",\"qclass\":"u8);
+                else
+                    b.Append(",\"rrclass\":"u8);
                 if (DnsMnemonics.ClassJson(rr.Class) is { } classJson)
                     b.Append(classJson);
                 else
                     AppendMnemonic(ref b, DnsMnemonics.ClassName(rr.Class), "\"CLASS"u8, rr.Class);
-                b.Append(sec == 0 ? ",\"qtype\":"u8 : ",\"rrtype\":"u8);
+                if (sec == 0)
+                    b.Append(",\"qtype\":"u8);
+                else
+                    b.Append(",\"rrtype\":"u8);
                 // nmsg prints the class number for an unknown type (its bug, kept for byte equality).
                 if (DnsMnemonics.TypeJson(rr.Type) is { } typeJson)
                     b.Append(typeJson);

@@ -100,6 +100,45 @@ public static class DnsMnemonics
     /// <summary><see cref="ClassName"/> in JSON quotes for IN (the rest: null, use the name).</summary>
     internal static Nmsg.Internal.ShortText? ClassJson(ushort rrclass) => rrclass == 1 ? s_inJson : null;
 
+    // The header flags a DNS message's text lists, in wdns order, and their mask in the header's flags word.
+    private static readonly (ushort Mask, string Name)[] s_flags =
+        [(0x8000, "qr"), (0x0400, "aa"), (0x0200, "tc"), (0x0100, "rd"), (0x0080, "ra"), (0x0020, "ad"), (0x0010, "cd")];
+
+    // Every combination of the seven flags, written out: the dump's " qr rd ra" and the JSON's ["qr","rd","ra"].
+    private static readonly Nmsg.Internal.ShortText[] s_flagsText = FlagTexts(json: false);
+    private static readonly Nmsg.Internal.ShortText[] s_flagsJson = FlagTexts(json: true);
+
+    private static Nmsg.Internal.ShortText[] FlagTexts(bool json)
+    {
+        var texts = new Nmsg.Internal.ShortText[1 << 7];
+        for (int index = 0; index < texts.Length; index++)
+        {
+            var text = new System.Text.StringBuilder(json ? "[" : "");
+            for (int k = 0; k < s_flags.Length; k++)
+            {
+                if ((index & (0x40 >> k)) == 0)
+                    continue;
+                if (json)
+                    text.Append(text.Length > 1 ? ",\"" : "\"").Append(s_flags[k].Name).Append('"');
+                else
+                    text.Append(' ').Append(s_flags[k].Name);
+            }
+            if (json)
+                text.Append(']');
+            texts[index] = Nmsg.Internal.ShortText.Ascii(text.ToString());
+        }
+        return texts;
+    }
+
+    /// <summary>The seven flags of a header's flags word as an index of the tables above (qr the highest bit).</summary>
+    private static int FlagIndex(ushort flags) => ((flags >> 9) & 0x40) | ((flags >> 5) & 0x3C) | ((flags >> 4) & 0x03);
+
+    /// <summary>The set header flags as the dump writes them, each after a space (" qr rd ra"; empty if none).</summary>
+    internal static Nmsg.Internal.ShortText FlagsText(ushort flags) => s_flagsText[FlagIndex(flags)];
+
+    /// <summary>The set header flags as a JSON array (["qr","rd","ra"]; [] if none).</summary>
+    internal static Nmsg.Internal.ShortText FlagsJson(ushort flags) => s_flagsJson[FlagIndex(flags)];
+
     /// <summary><see cref="RcodeName"/> as text, or null.</summary>
     internal static Nmsg.Internal.ShortText? RcodeText(int rcode) => (uint)rcode < (uint)s_rcodeText.Length ? s_rcodeText[rcode] : null;
 

@@ -79,8 +79,10 @@ internal sealed class WireMessage
     {
         DataLength = 0;
         RrCount = 0;
-        Array.Clear(SectionStart);
-        Array.Clear(SectionCount);
+        // Four ints each: stored directly, not through a call to Array.Clear.
+        int[] starts = SectionStart, counts4 = SectionCount;
+        starts[3] = starts[2] = starts[1] = starts[0] = 0;
+        counts4[3] = counts4[2] = counts4[1] = counts4[0] = 0;
         EdnsPresent = false;
         EdnsVersion = 0;
         EdnsFlags = 0;
@@ -137,10 +139,10 @@ internal sealed class WireMessage
         rr = default;
         rrLen = 0;
         rr.NameOffset = DataLength;
-        if (UnpackName(pkt, start, out int nameLen) != ResSuccess)
+        if (UnpackName(pkt, start, out int nameLen, out int nameBytes) != ResSuccess)
             return false;
         rr.NameLength = nameLen;
-        int src = start + SkipName(pkt, start);
+        int src = start + nameBytes;
 
         if (src + 4 > pkt.Length || (sec != 0 && src + 10 > pkt.Length))
             return false;
@@ -188,9 +190,8 @@ internal sealed class WireMessage
                 case Rdf.Name:
                 case Rdf.UName:
                     {
-                        if (UnpackName(pkt, src, out _) != ResSuccess)
+                        if (UnpackName(pkt, src, out _, out int skipped) != ResSuccess)
                             return false;
-                        int skipped = SkipName(pkt, src);
                         src += skipped;
                         srcBytes -= skipped;
                         if (srcBytes < 0)
@@ -325,13 +326,18 @@ internal sealed class WireMessage
     /// <summary>
     /// <c>wdns_unpack_name</c>: decompresses the name at <paramref name="src"/> into <see cref="Data"/>. Pointers
     /// must point strictly before themselves (so they cannot loop), labels at most 63 bytes, the name at most 255
-    /// bytes. Where wdns would read the byte just past the packet (undefined in C) this fails instead.
+    /// bytes. Where wdns would read the byte just past the packet (undefined in C) this fails instead. On success
+    /// <paramref name="consumed"/> is what <c>wdns_skip_name</c> (<see cref="SkipName"/>) gives for the same start:
+    /// the bytes up to and including the terminating zero or the first pointer, found on the way.
     /// </summary>
-    private int UnpackName(ReadOnlySpan<byte> pkt, int src, out int length)
+    internal int UnpackName(ReadOnlySpan<byte> pkt, int src, out int length, out int consumed)
     {
         length = 0;
+        consumed = 0;
         if (pkt.IsEmpty || src >= pkt.Length || src < 0)
             return 10;
+        int start = src;
+        bool jumped = false;
         EnsureData(255);
         int dst = DataLength;
         int total = 0;
@@ -345,6 +351,12 @@ internal sealed class WireMessage
             byte c = pkt[src];
             if (c == 0 || c >= 192)
             {
+                if (!jumped)
+                {
+                    // The name as it lies here ends at its first pointer (two bytes) or its terminating zero.
+                    consumed = src - start + (c == 0 ? 1 : 2);
+                    jumped = true;
+                }
                 int n = src - run;
                 if (n > 0)
                 {
@@ -388,7 +400,7 @@ internal sealed class WireMessage
     }
 
     /// <summary><c>wdns_skip_name</c>: bytes up to and including the terminating zero or the first pointer.</summary>
-    private static int SkipName(ReadOnlySpan<byte> pkt, int start)
+    internal static int SkipName(ReadOnlySpan<byte> pkt, int start)
     {
         int src = start;
         while (src < pkt.Length)

@@ -70,12 +70,21 @@ internal sealed class PayloadFields
     {
         _message = null;
         _payload = payload;
-        // Only the slots the last payload set are reset: a payload has a few fields, the index has 64.
-        for (int i = 0; i < _count; i++)
+        // Only the slots the last payload set are reset while it had a few fields; after more (dnsqr has 17) the two
+        // 64-slot indexes are filled whole, a few vector stores instead of two checked stores per field.
+        if (_count <= 8)
         {
-            int number = _entries[i].Number;
-            if ((uint)number < IndexedNumbers)
-                _first[number] = _last[number] = -1;
+            for (int i = 0; i < _count; i++)
+            {
+                int number = _entries[i].Number;
+                if ((uint)number < IndexedNumbers)
+                    _first[number] = _last[number] = -1;
+            }
+        }
+        else
+        {
+            _first.AsSpan().Fill(-1);
+            _last.AsSpan().Fill(-1);
         }
         _count = 0;
         var reader = new ProtoReader(payload.Span);

@@ -81,15 +81,23 @@ internal ref struct ProtoReader
         return ReadVarintSlow();
     }
 
+    // The multi-byte decode is inlined here (ids, ports, times, lengths over 127: several per payload), rather than
+    // a second call with its position and value passed by reference.
     private ulong ReadVarintSlow()
     {
+        ReadOnlySpan<byte> d = _data;
         int pos = _pos;
-        if (TryDecodeVarint(_data, ref pos, out ulong value))
+        if ((uint)pos < (uint)d.Length && d[pos] < 0x80)
+        {
+            _pos = pos + 1;
+            return d[pos];
+        }
+        if (DecodeVarintLong(d, ref pos, out ulong value))
         {
             _pos = pos;
             return value;
         }
-        ThrowMalformed(_data, _pos);
+        ThrowMalformed(d, _pos);
         return 0;
     }
 
@@ -116,6 +124,11 @@ internal ref struct ProtoReader
     }
 
     private static bool TryDecodeVarintLong(ReadOnlySpan<byte> d, ref int pos, out ulong value)
+        => DecodeVarintLong(d, ref pos, out value);
+
+    /// <summary>The varint at <paramref name="pos"/> whose first byte is not its last (or that is cut short).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool DecodeVarintLong(ReadOnlySpan<byte> d, ref int pos, out ulong value)
     {
         int p = pos;
         // Two bytes (lengths of 128..16383, ports, ids) without the loop.

@@ -32,6 +32,28 @@ public class DnsMessageTextTests
     }
 
     [Fact]
+    public void Every_flags_word_lists_its_set_flags_in_wdns_order()
+    {
+        // The flags come from a table of the 128 combinations: checked against the bits one by one, for every
+        // value of the flags word (opcode, rcode and the Z bit included).
+        (int Mask, string Name)[] flags = [(0x8000, "qr"), (0x0400, "aa"), (0x0200, "tc"), (0x0100, "rd"), (0x0080, "ra"), (0x0020, "ad"), (0x0010, "cd")];
+        for (int word = 0; word <= 0xFFFF; word++)
+        {
+            byte[] msg = new MessageBuilder(id: 1, flags: (ushort)word).Build();
+            var set = new List<string>();
+            foreach ((int mask, string name) in flags)
+            {
+                if ((word & mask) != 0)
+                    set.Add(name);
+            }
+            string dump = Dump(msg)!;
+            string json = Json(msg)!;
+            Assert.Contains("\n;; flags:" + string.Concat(set.Select(f => " " + f)) + "; QUERY: 0,", dump, StringComparison.Ordinal);
+            Assert.Contains(",\"flags\":[" + string.Join(',', set.Select(f => "\"" + f + "\"")) + "]}", json, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Extended_rcode_is_shifted_by_eight()
     {
         // Header rcode 3 (NXDOMAIN) with EDNS extended-rcode byte 1: wdns ORs (ttl >> 16) & 0xFF00 into the rcode,

@@ -151,3 +151,43 @@ public class Ipv4TextTests
         }
     }
 }
+
+/// <summary>The name length found while decompressing against wdns_skip_name's own walk.</summary>
+public class NameSkipTests
+{
+    [Fact]
+    public void The_length_decompression_reports_is_what_skip_name_walks()
+    {
+        // Packets of labels, zeros, pointers (backwards and not) and odd length bytes; every start in each.
+        var r = new Random(20261124);
+        var m = new WireMessage();
+        int ok = 0, pointered = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            byte[] pkt = new byte[r.Next(1, 90)];
+            for (int at = 0; at < pkt.Length; at++)
+            {
+                pkt[at] = r.Next(6) switch
+                {
+                    0 => 0,
+                    1 => (byte)(0xC0 | r.Next(2)),
+                    2 => (byte)r.Next(64, 192),
+                    3 => (byte)r.Next(256),
+                    _ => (byte)r.Next(1, 6),
+                };
+            }
+            for (int start = 0; start < pkt.Length; start++)
+            {
+                m.DataLength = 0;
+                if (m.UnpackName(pkt, start, out _, out int consumed) != 0)
+                    continue;
+                ok++;
+                int skipped = WireMessage.SkipName(pkt, start);
+                if (pkt[start + skipped - (skipped >= 2 ? 2 : 1)] >= 0xC0)
+                    pointered++;
+                Assert.Equal(skipped, consumed);
+            }
+        }
+        Assert.True(ok > 1_000 && pointered > 100, $"{ok} names, {pointered} with a pointer");
+    }
+}
