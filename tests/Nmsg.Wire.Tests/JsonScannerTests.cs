@@ -258,6 +258,35 @@ public class JsonScannerTests
     [InlineData("\"proto\":\"\\u0131cmp\"")]
     [InlineData("\"proto\":\"\u0131cmp\"")]
     [InlineData("\"proto\":17")]
+    [InlineData("\"type\":\"UDP_QUERY_RESPONSE\"")]
+    [InlineData("\"type\":\"udp_query_response\"")]
+    [InlineData("\"type\":\"Udp_Query_Response\"")]
+    [InlineData("\"type\":\"UDP_QUERY_RESPONS\"")]
+    [InlineData("\"type\":\"UDP_QUERY_RESPONSEX\"")]
+    [InlineData("\"type\":\"TCP\"")]
+    [InlineData("\"type\":\"\"")]
+    [InlineData("\"type\":1")]
+    [InlineData("\"udp_checksum\":\"CORRECT\"")]
+    [InlineData("\"udp_checksum\":\"correct\"")]
+    [InlineData("\"udp_checksum\":\"ABSENT\"")]
+    [InlineData("\"query_ip\":\"192.0.2.1\"")]
+    [InlineData("\"query_ip\":\"0.0.0.0\"")]
+    [InlineData("\"query_ip\":\"255.255.255.255\"")]
+    [InlineData("\"query_ip\":\"256.1.1.1\"")]
+    [InlineData("\"query_ip\":\"01.2.3.4\"")]
+    [InlineData("\"query_ip\":\"1.2.3\"")]
+    [InlineData("\"query_ip\":\"1.2.3.4.5\"")]
+    [InlineData("\"query_ip\":\"1..2.3\"")]
+    [InlineData("\"query_ip\":\"1.2.3.4.\"")]
+    [InlineData("\"query_ip\":\"2001:db8::10\"")]
+    [InlineData("\"query_ip\":\"::\"")]
+    [InlineData("\"query_ip\":\"::ffff:1.2.3.4\"")]
+    [InlineData("\"query_ip\":\"::1.2.3\"")]
+    [InlineData("\"query_ip\":\"1:2:3:4:5:6:7:8\"")]
+    [InlineData("\"query_ip\":\"1:2:3:4:5:6:7:8:9\"")]
+    [InlineData("\"query_ip\":\"12345::\"")]
+    [InlineData("\"query_ip\":\":1\"")]
+    [InlineData("\"query_ip\":\"\"")]
     public void Values_read_the_same_by_the_fast_and_the_general_path(string member)
     {
         // ParseWithReader takes every value the general way (ParseValue, custom parsers on text): the fast value
@@ -283,6 +312,31 @@ public class JsonScannerTests
                 _ => (d / 1e300).ToString("F12", System.Globalization.CultureInfo.InvariantCulture),
             };
             AssertSame(Encoding.UTF8.GetBytes(Dnsqr.Replace("\"query_json\":%", "\"delay\":" + text, StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
+    public void Indented_vector_lines_read_the_same()
+    {
+        // Whitespace everywhere JSON allows it (the scanner looks for it only where the expected byte is not there):
+        // the same message as the compact line, by the scanner and by the reader.
+        foreach (byte[] line in VectorLines())
+        {
+            string expected = Outcome(() => NmsgJsonReader.Parse(line, lineNumber: 3));
+            if (System.Text.Json.Nodes.JsonNode.Parse(line) is not { } root)
+                continue;
+            foreach (var write in new[]
+            {
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping },
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true, IndentCharacter = '\t', IndentSize = 1, NewLine = "\r\n", Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping },
+            })
+            {
+                byte[] indented = Encoding.UTF8.GetBytes(" " + root.ToJsonString(write) + "\t");
+                AssertSame(indented);
+                string got = Outcome(() => NmsgJsonReader.Parse(indented, lineNumber: 3));
+                if (got != expected)
+                    Assert.Fail($"line {Encoding.UTF8.GetString(indented)}\nexpected: {expected}\ngot:      {got}");
+            }
         }
     }
 }

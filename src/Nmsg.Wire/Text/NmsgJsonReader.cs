@@ -420,53 +420,58 @@ public static partial class NmsgJsonReader
                 _p = p + 1;
                 return true;
             }
+            Property[] array = props;
             int count = 0;
             for (; ; )
             {
-                p = SkipWs(s, p);
-                if ((uint)p >= (uint)s.Length || s[p] != (byte)'"')
+                // Whitespace is looked for only where the expected byte is not there (a formatter writes none).
+                if ((uint)p >= (uint)s.Length)
+                    return false;
+                if (s[p] != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)'"'))
                     return false;
                 int nameAt = p + 1;
                 if ((p = StringEnd(s, nameAt, out bool nameEscaped)) < 0)
                     return false;
                 int nameLength = p - 1 - nameAt;
-                p = SkipWs(s, p);
-                if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
-                    return false;
-                p = SkipWs(s, p + 1);
-                if (p >= s.Length)
+                if ((p = Colon(s, p)) < 0)
                     return false;
                 int valueAt = p;
+                byte c = s[p];
                 bool valueEscaped = false;
-                JsonTokenType token = s[p] switch
+                JsonTokenType token;
+                if (c == (byte)'"')
                 {
-                    (byte)'"' => JsonTokenType.String,
-                    (byte)'{' => JsonTokenType.StartObject,
-                    (byte)'[' => JsonTokenType.StartArray,
-                    (byte)'t' => JsonTokenType.True,
-                    (byte)'f' => JsonTokenType.False,
-                    (byte)'n' => JsonTokenType.Null,
-                    _ => JsonTokenType.Number,
-                };
-                if (token == JsonTokenType.String)
-                {
+                    token = JsonTokenType.String;
                     if ((p = StringEnd(s, p + 1, out valueEscaped)) < 0)
                         return false;
                 }
-                else if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                else if ((c | 0x20) == (byte)'{')
                 {
+                    // { or [ (the only bytes that are { with bit 5 set)
+                    token = c == (byte)'{' ? JsonTokenType.StartObject : JsonTokenType.StartArray;
                     _p = p;
                     if (!Value(2))
                         return false;
                     p = _p;
                 }
-                else if ((p = ScalarEnd(s, p)) < 0)
+                else
                 {
-                    return false;
+                    token = c switch
+                    {
+                        (byte)'t' => JsonTokenType.True,
+                        (byte)'f' => JsonTokenType.False,
+                        (byte)'n' => JsonTokenType.Null,
+                        _ => JsonTokenType.Number,
+                    };
+                    if ((p = ScalarEnd(s, p)) < 0)
+                        return false;
                 }
-                if (count == props.Length)
-                    Array.Resize(ref props, props.Length * 2);
-                ref Property prop = ref props[count++];
+                if (count == array.Length)
+                {
+                    Array.Resize(ref array, array.Length * 2);
+                    props = array;
+                }
+                ref Property prop = ref array[count++];
                 prop.NameStart = nameAt;
                 prop.NameLength = nameLength;
                 prop.NameEscaped = nameEscaped;
@@ -475,13 +480,21 @@ public static partial class NmsgJsonReader
                 prop.Token = token;
                 prop.ValueEscaped = valueEscaped;
                 Count = count;
-                p = SkipWs(s, p);
-                if ((uint)p < (uint)s.Length && s[p] == (byte)',')
+                if ((uint)p >= (uint)s.Length)
+                    return false;
+                c = s[p];
+                if (c <= (byte)' ')
+                {
+                    if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                        return false;
+                    c = s[p];
+                }
+                if (c == (byte)',')
                 {
                     p++;
                     continue;
                 }
-                if ((uint)p >= (uint)s.Length || s[p] != (byte)'}')
+                if (c != (byte)'}')
                     return false;
                 _p = p + 1;
                 return true;
@@ -513,17 +526,19 @@ public static partial class NmsgJsonReader
         /// Steps over one value at nesting <paramref name="depth"/> (the line's object is 1), checking it as strictly
         /// as the rest: one loop over the value's bytes with the open containers kept as bits, not a call per token,
         /// since most of a dnsqr line is the derived query_json/response_json objects that are checked and ignored.
+        /// Whitespace is looked for only where the expected byte is not there. A container that would hold values
+        /// deeper than <see cref="MaxDepth"/> is not taken (even an empty one: the reader then decides).
         /// </summary>
         private bool Value(int depth)
         {
             ReadOnlySpan<byte> s = _s;
             int p = _p;
             ulong objects = 0; // bit i set: the container opened i levels up is an object
-            int open = 0;
+            int open = 0, limit = MaxDepth - depth;
             for (; ; )
             {
-                // A value at p.
-                if ((uint)p >= (uint)s.Length || depth + open > MaxDepth)
+                // A value at p (whitespace before it skipped).
+                if ((uint)p >= (uint)s.Length)
                     return false;
                 byte c = s[p];
                 if (c == (byte)'"')
@@ -531,18 +546,30 @@ public static partial class NmsgJsonReader
                     if ((p = StringEnd(s, p + 1)) < 0)
                         return false;
                 }
-                else if (c == (byte)'{' || c == (byte)'[')
+                else if ((c | 0x20) == (byte)'{')
                 {
+                    // { or [ (the only bytes that are { with bit 5 set)
+                    if (open >= limit)
+                        return false;
                     open++;
-                    objects = (objects << 1) | (c == (byte)'{' ? 1UL : 0UL);
-                    p = SkipWs(s, p + 1);
-                    if ((uint)p < (uint)s.Length && s[p] == (c == (byte)'{' ? (byte)'}' : (byte)']'))
+                    ulong isObject = c == (byte)'{' ? 1UL : 0UL;
+                    objects = (objects << 1) | isObject;
+                    if ((uint)++p >= (uint)s.Length)
+                        return false;
+                    c = s[p];
+                    if (c <= (byte)' ')
+                    {
+                        if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                            return false;
+                        c = s[p];
+                    }
+                    if (c == (isObject != 0 ? (byte)'}' : (byte)']'))
                     {
                         p++;
                         open--;
                         objects >>= 1;
                     }
-                    else if (c == (byte)'[')
+                    else if (isObject == 0)
                     {
                         continue; // the first element
                     }
@@ -567,16 +594,28 @@ public static partial class NmsgJsonReader
                         _p = p;
                         return true;
                     }
-                    p = SkipWs(s, p);
                     if ((uint)p >= (uint)s.Length)
                         return false;
                     c = s[p];
+                    if (c <= (byte)' ')
+                    {
+                        if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                            return false;
+                        c = s[p];
+                    }
                     bool inObject = (objects & 1) != 0;
                     if (c == (byte)',')
                     {
-                        p = SkipWs(s, p + 1);
-                        if (inObject && (p = Key(s, p)) < 0)
-                            return false;
+                        p++;
+                        if (inObject)
+                        {
+                            if ((p = Key(s, p)) < 0)
+                                return false;
+                        }
+                        else if ((uint)p < (uint)s.Length && s[p] <= (byte)' ')
+                        {
+                            p = SkipWs(s, p);
+                        }
                         break;
                     }
                     if (c != (inObject ? (byte)'}' : (byte)']'))
@@ -588,16 +627,37 @@ public static partial class NmsgJsonReader
             }
         }
 
-        /// <summary>A member's name and colon from <paramref name="p"/>: the position of its value (-1 if malformed).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <summary>
+        /// A member's name and colon from <paramref name="p"/> (whitespace before it allowed): the position of its
+        /// value, whitespace before that skipped (-1 if malformed).
+        /// </summary>
         private static int Key(ReadOnlySpan<byte> s, int p)
         {
-            if ((uint)p >= (uint)s.Length || s[p] != (byte)'"' || (p = StringEnd(s, p + 1)) < 0)
+            if ((uint)p >= (uint)s.Length)
                 return -1;
-            p = SkipWs(s, p);
-            if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
+            if (s[p] != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)'"'))
                 return -1;
-            return SkipWs(s, p + 1);
+            if ((p = StringEnd(s, p + 1)) < 0)
+                return -1;
+            return Colon(s, p);
+        }
+
+        /// <summary>
+        /// The colon after a member's name at <paramref name="p"/> (whitespace around it allowed): where the value
+        /// starts, which is within the text; -1 if there is no colon or nothing after it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Colon(ReadOnlySpan<byte> s, int p)
+        {
+            if ((uint)p >= (uint)s.Length)
+                return -1;
+            if (s[p] != (byte)':' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)':'))
+                return -1;
+            if ((uint)++p >= (uint)s.Length)
+                return -1;
+            if (s[p] <= (byte)' ' && (uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                return -1;
+            return p;
         }
 
         /// <summary>Where the whitespace from <paramref name="p"/> ends; a byte above the space ends it at once.</summary>
