@@ -316,6 +316,79 @@ public class JsonScannerTests
     }
 
     [Fact]
+    public void Ip_addresses_parse_the_same_from_bytes_and_from_chars()
+    {
+        // The JSON input parses ASCII bytes; RdataParser and the general path parse chars.
+        var random = new Random(20261126);
+        const string alphabet = "0123456789abcdefABCDEF:.x ";
+        string[] seeds = ["192.0.2.10", "2001:db8::10", "::ffff:192.0.2.1", "::", "1:2:3:4:5:6:7:8", "fe80::1:2", "0.0.0.0", "255.255.255.255"];
+        Span<byte> fromBytes = stackalloc byte[16], fromChars = stackalloc byte[16];
+        for (int i = 0; i < 20000; i++)
+        {
+            char[] text;
+            if (i % 2 == 0)
+            {
+                text = seeds[random.Next(seeds.Length)].ToCharArray();
+                int at = random.Next(text.Length + 1);
+                char c = alphabet[random.Next(alphabet.Length)];
+                text = random.Next(3) switch
+                {
+                    0 when text.Length > 0 && at < text.Length => [.. text.AsSpan(0, at), .. text.AsSpan(at + 1)],
+                    1 => [.. text.AsSpan(0, at), c, .. text.AsSpan(at)],
+                    _ when at < text.Length => [.. text.AsSpan(0, at), c, .. text.AsSpan(at + 1)],
+                    _ => text,
+                };
+            }
+            else
+            {
+                text = new char[random.Next(46)];
+                for (int k = 0; k < text.Length; k++)
+                    text[k] = alphabet[random.Next(alphabet.Length)];
+            }
+            byte[] ascii = Encoding.ASCII.GetBytes(text);
+            fromBytes.Clear();
+            fromChars.Clear();
+            Assert.Equal(Nmsg.Dns.IpText.TryParseV4(text, fromChars), Nmsg.Dns.IpText.TryParseV4(ascii, fromBytes));
+            Assert.True(fromBytes.SequenceEqual(fromChars), new string(text));
+            fromBytes.Clear();
+            fromChars.Clear();
+            Assert.Equal(Nmsg.Dns.IpText.TryParseV6(text, fromChars), Nmsg.Dns.IpText.TryParseV6(ascii, fromBytes));
+            Assert.True(fromBytes.SequenceEqual(fromChars), new string(text));
+        }
+    }
+
+    [Fact]
+    public void Enum_names_parse_the_same_exactly_and_by_the_lookup()
+    {
+        // Every enum of every module: each name as declared, in other cases and cut or lengthened.
+        var random = new Random(20261127);
+        foreach (Nmsg.Modules.NmsgModule module in Nmsg.Modules.NmsgModules.Default.All)
+        {
+            foreach (Nmsg.Modules.NmsgField field in module.FieldArray)
+            {
+                if (field.Enum is not { } e)
+                    continue;
+                foreach ((int _, string name) in e.Values)
+                {
+                    string[] variants = [name, name.ToLowerInvariant(), name.ToUpperInvariant(), name + "X", name[..^1], "", name.Replace('_', '-')];
+                    foreach (string v in variants)
+                    {
+                        bool exact = e.TryParseExactUtf8(Encoding.UTF8.GetBytes(v), out int exactValue);
+                        bool looked = e.TryParse(v, out int lookedValue);
+                        if (exact)
+                        {
+                            Assert.True(looked, v);
+                            Assert.Equal(lookedValue, exactValue);
+                        }
+                        Assert.Equal(v == name || (looked && e.Values.Any(x => x.Name == v)), exact);
+                    }
+                }
+                Assert.False(e.TryParseExactUtf8(Encoding.UTF8.GetBytes(random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) + "\u00e9"), out _));
+            }
+        }
+    }
+
+    [Fact]
     public void Indented_vector_lines_read_the_same()
     {
         // Whitespace everywhere JSON allows it (the scanner looks for it only where the expected byte is not there):

@@ -8,7 +8,10 @@ namespace Nmsg.Text;
 internal static class FieldParsers
 {
     /// <summary>Whether a field's value is given as text to a custom parser (JSON input then requires a string).</summary>
-    public static bool HasParser(NmsgField f) => f.Format is NmsgFieldFormat.DnsName or NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType
+    public static bool HasParser(NmsgField f) => f.HasTextParser;
+
+    /// <summary>Whether fields of this format take a custom parser (<see cref="NmsgField.HasTextParser"/>, kept per field).</summary>
+    internal static bool HasParser(NmsgFieldFormat format) => format is NmsgFieldFormat.DnsName or NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType
         or NmsgFieldFormat.DnsClass or NmsgFieldFormat.SieDnsClass or NmsgFieldFormat.DnsRdata or NmsgFieldFormat.Rcode
         or NmsgFieldFormat.IpProto or NmsgFieldFormat.SieTime or NmsgFieldFormat.Hex;
 

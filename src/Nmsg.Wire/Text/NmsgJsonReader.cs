@@ -994,6 +994,11 @@ public static partial class NmsgJsonReader
                     }
                 case NmsgFieldType.Enum when text.Length <= 64:
                     {
+                        if (f.Enum!.TryParseExactUtf8(text, out int exact))
+                        {
+                            value = new NmsgFieldValue((ulong)(long)exact);
+                            return true;
+                        }
                         Span<char> name = stackalloc char[64];
                         name = name[..Encoding.ASCII.GetChars(text, name)];
                         if (!f.Enum!.TryParse(name, out int number))
@@ -1012,12 +1017,10 @@ public static partial class NmsgJsonReader
             }
             if (f.Type != NmsgFieldType.IP || text.Length > 64)
                 return false;
-            Span<char> chars = stackalloc char[64];
-            chars = chars[..Encoding.ASCII.GetChars(text, chars)];
             Span<byte> ip = stackalloc byte[16];
-            if (IpText.TryParseV4(chars, ip))
+            if (IpText.TryParseV4(text, ip))
                 value = new NmsgFieldValue(builder.Copy(ip[..4]));
-            else if (IpText.TryParseV6(chars, ip))
+            else if (IpText.TryParseV6(text, ip))
                 value = new NmsgFieldValue(builder.Copy(ip));
             else
                 return false;
