@@ -27,12 +27,13 @@ public class JsonScannerTests
         }
     }
 
-    private static void AssertSame(byte[] line)
+    private static string AssertSame(byte[] line)
     {
         string scanned = Outcome(() => NmsgJsonReader.Parse(line, lineNumber: 3));
         string read = Outcome(() => NmsgJsonReader.ParseWithReader(line, lineNumber: 3));
         if (scanned != read)
             Assert.Fail($"line {Encoding.UTF8.GetString(line)}\nscanner: {scanned}\nreader:  {read}");
+        return scanned;
     }
 
     private static IEnumerable<byte[]> VectorLines()
@@ -411,5 +412,75 @@ public class JsonScannerTests
                     Assert.Fail($"line {Encoding.UTF8.GetString(indented)}\nexpected: {expected}\ngot:      {got}");
             }
         }
+    }
+
+    [Fact]
+    public void Plain_runs_end_where_a_byte_loop_ends_them()
+    {
+        // PlainEnd's 32-, 16-byte and overlapping last steps against the plain definition, at every length and start.
+        var random = new Random(20261128);
+        for (int length = 0; length <= 100; length++)
+        {
+            for (int trial = 0; trial < 40; trial++)
+            {
+                byte[] text = new byte[length];
+                for (int i = 0; i < length; i++)
+                    text[i] = (byte)random.Next(0x21, 0x100) is var b && (b == '"' || b == '\\') ? (byte)'a' : (byte)b;
+                if (length > 0 && trial % 4 != 0)
+                {
+                    // One or two specials (quote, backslash, control) somewhere.
+                    byte[] specials = [(byte)'"', (byte)'\\', 0, 0x1F, (byte)'\n'];
+                    for (int k = random.Next(1, 3); k > 0; k--)
+                        text[random.Next(length)] = specials[random.Next(specials.Length)];
+                }
+                int start = length == 0 ? 0 : random.Next(length + 1);
+                int expected = start;
+                while (expected < length && text[expected] >= 0x20 && text[expected] != '"' && text[expected] != '\\')
+                    expected++;
+                Assert.Equal(expected, NmsgJsonReader.PlainEnd(text, start));
+            }
+        }
+    }
+
+    [Fact]
+    public void Random_integers_read_the_same_by_the_fast_and_the_general_path()
+    {
+        // The plain-digits path against Utf8Parser and the reader: every integer type, at and around each limit.
+        var random = new Random(20261129);
+        string[] templates =
+        [
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":%,\"len_frame\":%}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"http\",\"message\":{\"type\":\"sinkhole\",\"p0f_dist\":%,\"p0f_uptime\":%}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"query_time_sec\":[%],\"query_time_nsec\":[%,1],\"query_port\":%}}",
+        ];
+        string[] limits = ["0", "1", "9", "10", "32767", "32768", "65535", "65536", "2147483647", "2147483648", "4294967295", "4294967296",
+            "9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616", "9999999999999999999",
+            "10000000000000000000", "99999999999999999999", "-0", "-1", "-32768", "-32769", "-2147483648", "-9223372036854775808"];
+        var messages = new int[templates.Length];
+        for (int i = 0; i < 3000; i++)
+        {
+            string template = templates[i % templates.Length];
+            string Number()
+            {
+                if (random.Next(2) == 0)
+                    return limits[random.Next(limits.Length)];
+                int length = random.Next(1, 22);
+                var digits = new StringBuilder(random.Next(8) == 0 ? "-" : "");
+                digits.Append((char)('1' + random.Next(9)));
+                for (int k = 1; k < length; k++)
+                    digits.Append((char)('0' + random.Next(10)));
+                return digits.ToString();
+            }
+            int at = template.IndexOf('%', StringComparison.Ordinal);
+            string line = template[..at] + Number() + template[(at + 1)..];
+            at = line.IndexOf('%', StringComparison.Ordinal);
+            line = line[..at] + Number() + line[(at + 1)..];
+            if ((at = line.IndexOf('%', StringComparison.Ordinal)) >= 0)
+                line = line[..at] + Number() + line[(at + 1)..];
+            if (AssertSame(Encoding.UTF8.GetBytes(line)).StartsWith("M ", StringComparison.Ordinal))
+                messages[i % templates.Length]++;
+        }
+        // Each template makes messages (not only errors), so the values were compared.
+        Assert.All(messages, n => Assert.True(n > 100, $"{n} messages"));
     }
 }

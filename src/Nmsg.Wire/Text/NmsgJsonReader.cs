@@ -631,6 +631,7 @@ public static partial class NmsgJsonReader
         /// A member's name and colon from <paramref name="p"/> (whitespace before it allowed): the position of its
         /// value, whitespace before that skipped (-1 if malformed).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per member of an ignored object
         private static int Key(ReadOnlySpan<byte> s, int p)
         {
             if ((uint)p >= (uint)s.Length)
@@ -679,7 +680,33 @@ public static partial class NmsgJsonReader
         /// byte, a bad escape or no end).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int StringEnd(ReadOnlySpan<byte> s, int p) => StringEnd(s, p, out _);
+        private static int StringEnd(ReadOnlySpan<byte> s, int p)
+        {
+            // As the overload below, without the flag (no local to spill where a string ends in its first sixteen bytes).
+            if (p + Vector128<byte>.Count <= s.Length)
+            {
+                ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(s), p);
+                uint special = SpecialBits(Vector128.LoadUnsafe(ref at));
+                if (special != 0)
+                {
+                    int n = BitOperations.TrailingZeroCount(special);
+                    if (Unsafe.Add(ref at, n) == (byte)'"')
+                        return p + n + 1;
+                    p += n;
+                }
+                else
+                {
+                    p += Vector128<byte>.Count;
+                }
+            }
+            return StringEndSlow(s, p, out _);
+        }
+
+        /// <summary>Bit i set where byte i is a quote, a backslash or a control byte.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static uint SpecialBits(Vector128<byte> v)
+            => (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
 
         /// <summary>
         /// As <see cref="StringEnd(ReadOnlySpan{byte}, int)"/>, and whether the string has escapes. The first sixteen
@@ -1028,6 +1055,25 @@ public static partial class NmsgJsonReader
         }
         if (token != JsonTokenType.Number || FieldParsers.HasParser(f))
             return false;
+        if (TryDigits(raw, out ulong digits))
+        {
+            // A plain non-negative integer (most are), read here; anything else as below.
+            ulong max = f.Type switch
+            {
+                NmsgFieldType.UInt16 => ushort.MaxValue,
+                NmsgFieldType.UInt32 => uint.MaxValue,
+                NmsgFieldType.UInt64 => ulong.MaxValue,
+                NmsgFieldType.Int16 => (ulong)short.MaxValue,
+                NmsgFieldType.Int32 => int.MaxValue,
+                NmsgFieldType.Int64 => long.MaxValue,
+                _ => 0,
+            };
+            if (digits <= max && max != 0)
+            {
+                value = f.Type is NmsgFieldType.UInt16 or NmsgFieldType.UInt32 or NmsgFieldType.UInt64 ? new NmsgFieldValue(digits) : Signed(f, (long)digits);
+                return true;
+            }
+        }
         int consumed;
         switch (f.Type)
         {
@@ -1064,6 +1110,23 @@ public static partial class NmsgJsonReader
             default:
                 return false;
         }
+    }
+
+    /// <summary>One to nineteen decimal digits and nothing else (so no overflow): their value; false for anything else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryDigits(ReadOnlySpan<byte> raw, out ulong value)
+    {
+        value = 0;
+        if ((uint)(raw.Length - 1) >= 19)
+            return false;
+        foreach (byte c in raw)
+        {
+            uint d = (uint)(c - '0');
+            if (d > 9)
+                return false;
+            value = (value * 10) + d;
+        }
+        return true;
     }
 
     /// <summary>
