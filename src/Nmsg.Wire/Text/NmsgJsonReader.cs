@@ -992,67 +992,96 @@ public static partial class NmsgJsonReader
     /// <summary>
     /// A singular value from its raw JSON token where that needs no reader: integers, IP addresses and
     /// custom-parsed ASCII strings. False (the reader path then decides, with its errors) for anything else.
-    /// <paramref name="ascii"/>: the whole line is known to be ASCII (the scanner took it).
+    /// <paramref name="ascii"/>: the whole line is known to be ASCII (the scanner took it). Each kind of string is
+    /// read by a method of its own: one method with all their stack buffers and value temporaries had its prolog
+    /// zero ~400 bytes of stack at every call (~40 instructions a field).
     /// </summary>
-    [SkipLocalsInit] // stack buffers are written before they are read
     private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, bool ascii, PayloadBuilder builder,
         out NmsgFieldValue value)
     {
-        value = default;
         if (token == JsonTokenType.String)
         {
+            value = default;
             if (escaped || raw.Length < 2)
                 return false;
             ReadOnlySpan<byte> text = raw[1..^1];
             if (!ascii && !System.Text.Ascii.IsValid(text))
                 return false;
-            if (FieldParsers.HasParser(f))
+            if (f.HasTextParser)
                 return FieldParsers.TryParseAscii(f, text, builder, out value);
-            switch (f.Type)
+            return f.Type switch
             {
-                case NmsgFieldType.Bytes:
-                    {
-                        // As Utf8JsonReader.TryGetBytesFromBase64 decodes, into the builder rather than an array.
-                        Span<byte> decoded = builder.Reserve(System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length));
-                        if (System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out _, out int written) != OperationStatus.Done)
-                            return false;
-                        value = new NmsgFieldValue(builder.Commit(written));
-                        return true;
-                    }
-                case NmsgFieldType.Enum when text.Length <= 64:
-                    {
-                        if (f.Enum!.TryParseExactUtf8(text, out int exact))
-                        {
-                            value = new NmsgFieldValue((ulong)(long)exact);
-                            return true;
-                        }
-                        Span<char> name = stackalloc char[64];
-                        name = name[..Encoding.ASCII.GetChars(text, name)];
-                        if (!f.Enum!.TryParse(name, out int number))
-                            return false;
-                        value = new NmsgFieldValue((ulong)(long)number);
-                        return true;
-                    }
-                case NmsgFieldType.String or NmsgFieldType.MLString:
-                    {
-                        Span<byte> terminated = builder.Reserve(text.Length + 1); // the last byte is the terminating NUL
-                        text.CopyTo(terminated);
-                        terminated[text.Length] = 0;
-                        value = new NmsgFieldValue(builder.Commit(text.Length + 1));
-                        return true;
-                    }
-            }
-            if (f.Type != NmsgFieldType.IP || text.Length > 64)
-                return false;
-            Span<byte> ip = stackalloc byte[16];
-            if (IpText.TryParseV4(text, ip))
-                value = new NmsgFieldValue(builder.Copy(ip[..4]));
-            else if (IpText.TryParseV6(text, ip))
-                value = new NmsgFieldValue(builder.Copy(ip));
-            else
-                return false;
+                NmsgFieldType.Bytes => TryBase64(text, builder, out value),
+                NmsgFieldType.Enum => TryEnum(f, text, out value),
+                NmsgFieldType.String or NmsgFieldType.MLString => TryString(text, builder, out value),
+                NmsgFieldType.IP => TryIp(text, builder, out value),
+                _ => false,
+            };
+        }
+        return TryParseNumber(f, raw, token, out value);
+    }
+
+    /// <summary>As Utf8JsonReader.TryGetBytesFromBase64 decodes, into the builder rather than an array.</summary>
+    private static bool TryBase64(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        Span<byte> decoded = builder.Reserve(System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length));
+        if (System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out _, out int written) != OperationStatus.Done)
+        {
+            value = default;
+            return false;
+        }
+        value = new NmsgFieldValue(builder.Commit(written));
+        return true;
+    }
+
+    private static bool TryString(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        Span<byte> terminated = builder.Reserve(text.Length + 1); // the last byte is the terminating NUL
+        text.CopyTo(terminated);
+        terminated[text.Length] = 0;
+        value = new NmsgFieldValue(builder.Commit(text.Length + 1));
+        return true;
+    }
+
+    [SkipLocalsInit] // the stack buffer is written before it is read
+    private static bool TryEnum(NmsgField f, ReadOnlySpan<byte> text, out NmsgFieldValue value)
+    {
+        value = default;
+        if (text.Length > 64)
+            return false;
+        if (f.Enum!.TryParseExactUtf8(text, out int exact))
+        {
+            value = new NmsgFieldValue((ulong)(long)exact);
             return true;
         }
+        Span<char> name = stackalloc char[64];
+        name = name[..Encoding.ASCII.GetChars(text, name)];
+        if (!f.Enum!.TryParse(name, out int number))
+            return false;
+        value = new NmsgFieldValue((ulong)(long)number);
+        return true;
+    }
+
+    [SkipLocalsInit] // the stack buffer is written before it is read
+    private static bool TryIp(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        value = default;
+        if (text.Length > 64)
+            return false;
+        Span<byte> ip = stackalloc byte[16];
+        if (IpText.TryParseV4(text, ip))
+            value = new NmsgFieldValue(builder.Copy(ip[..4]));
+        else if (IpText.TryParseV6(text, ip))
+            value = new NmsgFieldValue(builder.Copy(ip));
+        else
+            return false;
+        return true;
+    }
+
+    /// <summary>The number kinds of <see cref="TryParseSimple"/>.</summary>
+    private static bool TryParseNumber(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, out NmsgFieldValue value)
+    {
+        value = default;
         if (token != JsonTokenType.Number || FieldParsers.HasParser(f))
             return false;
         if (TryDigits(raw, out ulong digits))
@@ -1074,6 +1103,13 @@ public static partial class NmsgJsonReader
                 return true;
             }
         }
+        return TryParseNumberSlow(f, raw, out value);
+    }
+
+    /// <summary>The numbers <see cref="TryParseNumber"/> does not read itself: signs, fractions, exponents, many digits.</summary>
+    private static bool TryParseNumberSlow(NmsgField f, ReadOnlySpan<byte> raw, out NmsgFieldValue value)
+    {
+        value = default;
         int consumed;
         switch (f.Type)
         {
