@@ -27,12 +27,13 @@ public class JsonScannerTests
         }
     }
 
-    private static void AssertSame(byte[] line)
+    private static string AssertSame(byte[] line)
     {
         string scanned = Outcome(() => NmsgJsonReader.Parse(line, lineNumber: 3));
         string read = Outcome(() => NmsgJsonReader.ParseWithReader(line, lineNumber: 3));
         if (scanned != read)
             Assert.Fail($"line {Encoding.UTF8.GetString(line)}\nscanner: {scanned}\nreader:  {read}");
+        return scanned;
     }
 
     private static IEnumerable<byte[]> VectorLines()
@@ -258,6 +259,35 @@ public class JsonScannerTests
     [InlineData("\"proto\":\"\\u0131cmp\"")]
     [InlineData("\"proto\":\"\u0131cmp\"")]
     [InlineData("\"proto\":17")]
+    [InlineData("\"type\":\"UDP_QUERY_RESPONSE\"")]
+    [InlineData("\"type\":\"udp_query_response\"")]
+    [InlineData("\"type\":\"Udp_Query_Response\"")]
+    [InlineData("\"type\":\"UDP_QUERY_RESPONS\"")]
+    [InlineData("\"type\":\"UDP_QUERY_RESPONSEX\"")]
+    [InlineData("\"type\":\"TCP\"")]
+    [InlineData("\"type\":\"\"")]
+    [InlineData("\"type\":1")]
+    [InlineData("\"udp_checksum\":\"CORRECT\"")]
+    [InlineData("\"udp_checksum\":\"correct\"")]
+    [InlineData("\"udp_checksum\":\"ABSENT\"")]
+    [InlineData("\"query_ip\":\"192.0.2.1\"")]
+    [InlineData("\"query_ip\":\"0.0.0.0\"")]
+    [InlineData("\"query_ip\":\"255.255.255.255\"")]
+    [InlineData("\"query_ip\":\"256.1.1.1\"")]
+    [InlineData("\"query_ip\":\"01.2.3.4\"")]
+    [InlineData("\"query_ip\":\"1.2.3\"")]
+    [InlineData("\"query_ip\":\"1.2.3.4.5\"")]
+    [InlineData("\"query_ip\":\"1..2.3\"")]
+    [InlineData("\"query_ip\":\"1.2.3.4.\"")]
+    [InlineData("\"query_ip\":\"2001:db8::10\"")]
+    [InlineData("\"query_ip\":\"::\"")]
+    [InlineData("\"query_ip\":\"::ffff:1.2.3.4\"")]
+    [InlineData("\"query_ip\":\"::1.2.3\"")]
+    [InlineData("\"query_ip\":\"1:2:3:4:5:6:7:8\"")]
+    [InlineData("\"query_ip\":\"1:2:3:4:5:6:7:8:9\"")]
+    [InlineData("\"query_ip\":\"12345::\"")]
+    [InlineData("\"query_ip\":\":1\"")]
+    [InlineData("\"query_ip\":\"\"")]
     public void Values_read_the_same_by_the_fast_and_the_general_path(string member)
     {
         // ParseWithReader takes every value the general way (ParseValue, custom parsers on text): the fast value
@@ -284,5 +314,173 @@ public class JsonScannerTests
             };
             AssertSame(Encoding.UTF8.GetBytes(Dnsqr.Replace("\"query_json\":%", "\"delay\":" + text, StringComparison.Ordinal)));
         }
+    }
+
+    [Fact]
+    public void Ip_addresses_parse_the_same_from_bytes_and_from_chars()
+    {
+        // The JSON input parses ASCII bytes; RdataParser and the general path parse chars.
+        var random = new Random(20261126);
+        const string alphabet = "0123456789abcdefABCDEF:.x ";
+        string[] seeds = ["192.0.2.10", "2001:db8::10", "::ffff:192.0.2.1", "::", "1:2:3:4:5:6:7:8", "fe80::1:2", "0.0.0.0", "255.255.255.255"];
+        Span<byte> fromBytes = stackalloc byte[16], fromChars = stackalloc byte[16];
+        for (int i = 0; i < 20000; i++)
+        {
+            char[] text;
+            if (i % 2 == 0)
+            {
+                text = seeds[random.Next(seeds.Length)].ToCharArray();
+                int at = random.Next(text.Length + 1);
+                char c = alphabet[random.Next(alphabet.Length)];
+                text = random.Next(3) switch
+                {
+                    0 when text.Length > 0 && at < text.Length => [.. text.AsSpan(0, at), .. text.AsSpan(at + 1)],
+                    1 => [.. text.AsSpan(0, at), c, .. text.AsSpan(at)],
+                    _ when at < text.Length => [.. text.AsSpan(0, at), c, .. text.AsSpan(at + 1)],
+                    _ => text,
+                };
+            }
+            else
+            {
+                text = new char[random.Next(46)];
+                for (int k = 0; k < text.Length; k++)
+                    text[k] = alphabet[random.Next(alphabet.Length)];
+            }
+            byte[] ascii = Encoding.ASCII.GetBytes(text);
+            fromBytes.Clear();
+            fromChars.Clear();
+            Assert.Equal(Nmsg.Dns.IpText.TryParseV4(text, fromChars), Nmsg.Dns.IpText.TryParseV4(ascii, fromBytes));
+            Assert.True(fromBytes.SequenceEqual(fromChars), new string(text));
+            fromBytes.Clear();
+            fromChars.Clear();
+            Assert.Equal(Nmsg.Dns.IpText.TryParseV6(text, fromChars), Nmsg.Dns.IpText.TryParseV6(ascii, fromBytes));
+            Assert.True(fromBytes.SequenceEqual(fromChars), new string(text));
+        }
+    }
+
+    [Fact]
+    public void Enum_names_parse_the_same_exactly_and_by_the_lookup()
+    {
+        // Every enum of every module: each name as declared, in other cases and cut or lengthened.
+        var random = new Random(20261127);
+        foreach (Nmsg.Modules.NmsgModule module in Nmsg.Modules.NmsgModules.Default.All)
+        {
+            foreach (Nmsg.Modules.NmsgField field in module.FieldArray)
+            {
+                if (field.Enum is not { } e)
+                    continue;
+                foreach ((int _, string name) in e.Values)
+                {
+                    string[] variants = [name, name.ToLowerInvariant(), name.ToUpperInvariant(), name + "X", name[..^1], "", name.Replace('_', '-')];
+                    foreach (string v in variants)
+                    {
+                        bool exact = e.TryParseExactUtf8(Encoding.UTF8.GetBytes(v), out int exactValue);
+                        bool looked = e.TryParse(v, out int lookedValue);
+                        if (exact)
+                        {
+                            Assert.True(looked, v);
+                            Assert.Equal(lookedValue, exactValue);
+                        }
+                        Assert.Equal(v == name || (looked && e.Values.Any(x => x.Name == v)), exact);
+                    }
+                }
+                Assert.False(e.TryParseExactUtf8(Encoding.UTF8.GetBytes(random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) + "\u00e9"), out _));
+            }
+        }
+    }
+
+    [Fact]
+    public void Indented_vector_lines_read_the_same()
+    {
+        // Whitespace everywhere JSON allows it (the scanner looks for it only where the expected byte is not there):
+        // the same message as the compact line, by the scanner and by the reader.
+        foreach (byte[] line in VectorLines())
+        {
+            string expected = Outcome(() => NmsgJsonReader.Parse(line, lineNumber: 3));
+            if (System.Text.Json.Nodes.JsonNode.Parse(line) is not { } root)
+                continue;
+            foreach (var write in new[]
+            {
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping },
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true, IndentCharacter = '\t', IndentSize = 1, NewLine = "\r\n", Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping },
+            })
+            {
+                byte[] indented = Encoding.UTF8.GetBytes(" " + root.ToJsonString(write) + "\t");
+                AssertSame(indented);
+                string got = Outcome(() => NmsgJsonReader.Parse(indented, lineNumber: 3));
+                if (got != expected)
+                    Assert.Fail($"line {Encoding.UTF8.GetString(indented)}\nexpected: {expected}\ngot:      {got}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Plain_runs_end_where_a_byte_loop_ends_them()
+    {
+        // PlainEnd's 32-, 16-byte and overlapping last steps against the plain definition, at every length and start.
+        var random = new Random(20261128);
+        for (int length = 0; length <= 100; length++)
+        {
+            for (int trial = 0; trial < 40; trial++)
+            {
+                byte[] text = new byte[length];
+                for (int i = 0; i < length; i++)
+                    text[i] = (byte)random.Next(0x21, 0x100) is var b && (b == '"' || b == '\\') ? (byte)'a' : (byte)b;
+                if (length > 0 && trial % 4 != 0)
+                {
+                    // One or two specials (quote, backslash, control) somewhere.
+                    byte[] specials = [(byte)'"', (byte)'\\', 0, 0x1F, (byte)'\n'];
+                    for (int k = random.Next(1, 3); k > 0; k--)
+                        text[random.Next(length)] = specials[random.Next(specials.Length)];
+                }
+                int start = length == 0 ? 0 : random.Next(length + 1);
+                int expected = start;
+                while (expected < length && text[expected] >= 0x20 && text[expected] != '"' && text[expected] != '\\')
+                    expected++;
+                Assert.Equal(expected, NmsgJsonReader.PlainEnd(text, start));
+            }
+        }
+    }
+
+    [Fact]
+    public void Random_integers_read_the_same_by_the_fast_and_the_general_path()
+    {
+        // The plain-digits path against Utf8Parser and the reader: every integer type, at and around each limit.
+        var random = new Random(20261129);
+        string[] templates =
+        [
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":%,\"len_frame\":%}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"http\",\"message\":{\"type\":\"sinkhole\",\"p0f_dist\":%,\"p0f_uptime\":%}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"query_time_sec\":[%],\"query_time_nsec\":[%,1],\"query_port\":%}}",
+        ];
+        string[] limits = ["0", "1", "9", "10", "32767", "32768", "65535", "65536", "2147483647", "2147483648", "4294967295", "4294967296",
+            "9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616", "9999999999999999999",
+            "10000000000000000000", "99999999999999999999", "-0", "-1", "-32768", "-32769", "-2147483648", "-9223372036854775808"];
+        var messages = new int[templates.Length];
+        for (int i = 0; i < 3000; i++)
+        {
+            string template = templates[i % templates.Length];
+            string Number()
+            {
+                if (random.Next(2) == 0)
+                    return limits[random.Next(limits.Length)];
+                int length = random.Next(1, 22);
+                var digits = new StringBuilder(random.Next(8) == 0 ? "-" : "");
+                digits.Append((char)('1' + random.Next(9)));
+                for (int k = 1; k < length; k++)
+                    digits.Append((char)('0' + random.Next(10)));
+                return digits.ToString();
+            }
+            int at = template.IndexOf('%', StringComparison.Ordinal);
+            string line = template[..at] + Number() + template[(at + 1)..];
+            at = line.IndexOf('%', StringComparison.Ordinal);
+            line = line[..at] + Number() + line[(at + 1)..];
+            if ((at = line.IndexOf('%', StringComparison.Ordinal)) >= 0)
+                line = line[..at] + Number() + line[(at + 1)..];
+            if (AssertSame(Encoding.UTF8.GetBytes(line)).StartsWith("M ", StringComparison.Ordinal))
+                messages[i % templates.Length]++;
+        }
+        // Each template makes messages (not only errors), so the values were compared.
+        Assert.All(messages, n => Assert.True(n > 100, $"{n} messages"));
     }
 }

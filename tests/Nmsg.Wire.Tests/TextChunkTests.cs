@@ -29,6 +29,15 @@ public class TextChunkTests
                 text[i] = random.Next(density) != 0 ? filler[random.Next(filler.Length)] : random.Next(2) == 0 ? (byte)'\n' : (byte)'\r';
             if (trial % 3 == 0)
                 text.AsSpan().Replace((byte)'\r', (byte)'\n');
+            if (trial % 2 == 1)
+            {
+                // Mostly ASCII, as lines are: a non-ASCII byte here and there.
+                for (int i = 0; i < length; i++)
+                {
+                    if (text[i] >= 0x80 && random.Next(50) != 0)
+                        text[i] = (byte)'a';
+                }
+            }
             List<string> expected = Lines(text, noCarriageReturn: false);
             long count = TextChunk.CountLines(text, out bool noCarriageReturn);
             Assert.Equal(expected.Count, count);
@@ -39,6 +48,15 @@ public class TextChunkTests
                 Assert.Equal(text.AsSpan().Count((byte)'\n'), newlines);
                 Assert.Equal(expected, Lines(text, noCarriageReturn: true));
             }
+            // The split that also tells ASCII lines: the same lines, and the flag as Ascii.IsValid.
+            var withAscii = new List<string>();
+            int at = 0;
+            while (TextChunk.NextLine(text, noCarriageReturn, ref at, out ReadOnlySpan<byte> line, out bool ascii))
+            {
+                withAscii.Add(Convert.ToHexString(line));
+                Assert.Equal(System.Text.Ascii.IsValid(line), ascii);
+            }
+            Assert.Equal(expected, withAscii);
         }
     }
 

@@ -201,14 +201,23 @@ public static class IpText
         return digits;
     }
 
-    internal static bool TryParseV4(ReadOnlySpan<char> s, Span<byte> dst)
+    internal static bool TryParseV4(ReadOnlySpan<char> s, Span<byte> dst) => TryParseV4<char>(s, dst);
+
+    /// <summary><see cref="TryParseV4(ReadOnlySpan{char}, Span{byte})"/> of ASCII bytes (JSON input), without widening them.</summary>
+    internal static bool TryParseV4(ReadOnlySpan<byte> s, Span<byte> dst) => TryParseV4<byte>(s, dst);
+
+    /// <summary><see cref="TryParseV6(ReadOnlySpan{char}, Span{byte})"/> of ASCII bytes (JSON input), without widening them.</summary>
+    internal static bool TryParseV6(ReadOnlySpan<byte> s, Span<byte> dst) => TryParseV6<byte>(s, dst);
+
+    private static bool TryParseV4<T>(ReadOnlySpan<T> s, Span<byte> dst)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         int octets = 0;
         int value = 0;
         bool sawDigit = false;
         for (int i = 0; i < s.Length; i++)
         {
-            char c = s[i];
+            int c = int.CreateTruncating(s[i]);
             if (c >= '0' && c <= '9')
             {
                 if (sawDigit && value == 0)
@@ -242,16 +251,19 @@ public static class IpText
         return true;
     }
 
-    internal static bool TryParseV6(ReadOnlySpan<char> s, Span<byte> dst)
+    internal static bool TryParseV6(ReadOnlySpan<char> s, Span<byte> dst) => TryParseV6<char>(s, dst);
+
+    private static bool TryParseV6<T>(ReadOnlySpan<T> s, Span<byte> dst)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         Span<byte> tmp = stackalloc byte[16];
         tmp.Clear();
         int tp = 0;
         int colonp = -1;
         int i = 0;
-        if (s.Length > 0 && s[0] == ':')
+        if (s.Length > 0 && int.CreateTruncating(s[0]) == ':')
         {
-            if (s.Length < 2 || s[1] != ':')
+            if (s.Length < 2 || int.CreateTruncating(s[1]) != ':')
                 return false;
             i = 1;
         }
@@ -261,8 +273,8 @@ public static class IpText
         int digits = 0;
         while (i < s.Length)
         {
-            char ch = s[i++];
-            int hv = HexValue(ch);
+            int ch = int.CreateTruncating(s[i++]);
+            int hv = ch <= char.MaxValue ? HexValue((char)ch) : -1;
             if (hv >= 0)
             {
                 if (++digits > 4)
@@ -292,7 +304,7 @@ public static class IpText
                 val = 0;
                 continue;
             }
-            if (ch == '.' && tp + 4 <= 16 && TryParseV4(s[curtok..], tmp[tp..]))
+            if (ch == '.' && tp + 4 <= 16 && TryParseV4<T>(s[curtok..], tmp[tp..]))
             {
                 tp += 4;
                 sawXdigit = false;

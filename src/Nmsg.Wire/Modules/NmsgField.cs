@@ -140,6 +140,36 @@ public sealed class NmsgEnum
     /// <summary><see cref="TryParse(string, out int)"/> of a name in a span (JSON input, without a string).</summary>
     internal bool TryParse(ReadOnlySpan<char> name, out int value)
         => _values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out value);
+
+    private (byte[] Name, int Value)[]? _utf8Names;
+
+    /// <summary>
+    /// A name given in UTF-8 exactly as declared (as nmsgtool prints it): the value <see cref="TryParse(string, out int)"/>
+    /// gives, without a string or a case-insensitive lookup (names that differ only in case cannot both be declared:
+    /// the lookup's comparer rejects them). False for anything else, which the caller then looks up that way.
+    /// </summary>
+    internal bool TryParseExactUtf8(ReadOnlySpan<byte> name, out int value)
+    {
+        (byte[] Name, int Value)[] names = _utf8Names ??= BuildUtf8Names();
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (Nmsg.Text.NmsgJsonReader.NameIs(name, names[i].Name))
+            {
+                value = names[i].Value;
+                return true;
+            }
+        }
+        value = 0;
+        return false;
+    }
+
+    private (byte[] Name, int Value)[] BuildUtf8Names()
+    {
+        var names = new (byte[] Name, int Value)[Values.Count];
+        for (int i = 0; i < names.Length; i++)
+            names[i] = (System.Text.Encoding.UTF8.GetBytes(Values[i].Name), Values[i].Value);
+        return names;
+    }
 }
 
 /// <summary>
@@ -229,10 +259,14 @@ public sealed class NmsgField
             NmsgFieldType.Enum when @enum is not null => NmsgTextFast.Enum,
             _ => NmsgTextFast.None,
         };
+        HasTextParser = Nmsg.Text.FieldParsers.HasParser(format);
         PresentationPrefixText = new Nmsg.Internal.ShortText(PresentationPrefix);
         JsonKeyText = new Nmsg.Internal.ShortText(JsonKey);
         JsonKeyFirstText = new Nmsg.Internal.ShortText(JsonKey.AsSpan(1));
     }
+
+    /// <summary>Whether text input gives the value to a custom parser (<see cref="Nmsg.Text.FieldParsers.HasParser(NmsgField)"/>).</summary>
+    internal bool HasTextParser { get; }
 
     /// <summary>The value kinds the formatters write inline, without their general per-format dispatch.</summary>
     internal NmsgTextFast Fast { get; }

@@ -8,7 +8,10 @@ namespace Nmsg.Text;
 internal static class FieldParsers
 {
     /// <summary>Whether a field's value is given as text to a custom parser (JSON input then requires a string).</summary>
-    public static bool HasParser(NmsgField f) => f.Format is NmsgFieldFormat.DnsName or NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType
+    public static bool HasParser(NmsgField f) => f.HasTextParser;
+
+    /// <summary>Whether fields of this format take a custom parser (<see cref="NmsgField.HasTextParser"/>, kept per field).</summary>
+    internal static bool HasParser(NmsgFieldFormat format) => format is NmsgFieldFormat.DnsName or NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType
         or NmsgFieldFormat.DnsClass or NmsgFieldFormat.SieDnsClass or NmsgFieldFormat.DnsRdata or NmsgFieldFormat.Rcode
         or NmsgFieldFormat.IpProto or NmsgFieldFormat.SieTime or NmsgFieldFormat.Hex;
 
@@ -17,79 +20,101 @@ internal static class FieldParsers
     /// string: true with the same value <see cref="Parse"/> gives; false where that needs the text (other formats,
     /// non-ASCII text, long values) or fails (then <see cref="Parse"/> is asked, and gives the reason).
     /// </summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit] // stack buffers are written before they are read
+    /// <remarks>
+    /// Each format is read by a method of its own: one method with all their stack buffers and value temporaries
+    /// had its prolog zero them at every call.
+    /// </remarks>
     public static bool TryParseAscii(NmsgField f, ReadOnlySpan<byte> ascii, PayloadBuilder builder, out NmsgFieldValue value)
+        => f.Format switch
+        {
+            NmsgFieldFormat.DnsName => TryDnsName(ascii, builder, out value),
+            NmsgFieldFormat.DnsRdata => TryRdata(ascii, builder, out value),
+            NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType or NmsgFieldFormat.DnsClass or NmsgFieldFormat.Rcode
+                => TryMnemonic(f.Format, ascii, out value),
+            NmsgFieldFormat.IpProto => TryIpProto(ascii, out value),
+            _ => Fail(out value),
+        };
+
+    private static bool Fail(out NmsgFieldValue value)
     {
         value = default;
-        switch (f.Format)
+        return false;
+    }
+
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the stack buffer is written before it is read
+    private static bool TryDnsName(ReadOnlySpan<byte> ascii, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        value = default;
+        int nul = ascii.IndexOf((byte)0);
+        Span<byte> wire = stackalloc byte[255];
+        int len = DnsNames.ParseWire(nul >= 0 ? ascii[..nul] : ascii, wire);
+        if (len < 0)
+            return false;
+        value = new NmsgFieldValue(builder.Copy(wire[..len]));
+        return true;
+    }
+
+    private static bool TryRdata(ReadOnlySpan<byte> ascii, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        value = default;
+        NmsgField? tf = builder.Module.RrTypeField, cf = builder.Module.RrClassField;
+        if (tf is null || cf is null || builder.First(tf) is not { } t || builder.First(cf) is not { } c
+            || !DnsRdata.TryParseUtf8((ushort)t.Bits, (ushort)c.Bits, ascii, out ReadOnlyMemory<byte> rdata))
+            return false;
+        value = new NmsgFieldValue(rdata);
+        return true;
+    }
+
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the stack buffer is written before it is read
+    private static bool TryMnemonic(NmsgFieldFormat format, ReadOnlySpan<byte> ascii, out NmsgFieldValue value)
+    {
+        value = default;
+        if (TryCommonMnemonic(format, ascii, out ushort common))
         {
-            case NmsgFieldFormat.DnsName:
-                {
-                    int nul = ascii.IndexOf((byte)0);
-                    Span<byte> wire = stackalloc byte[255];
-                    int len = DnsNames.ParseWire(nul >= 0 ? ascii[..nul] : ascii, wire);
-                    if (len < 0)
-                        return false;
-                    value = new NmsgFieldValue(builder.Copy(wire[..len]));
-                    return true;
-                }
-            case NmsgFieldFormat.DnsRdata:
-                {
-                    NmsgField? tf = builder.Module.RrTypeField, cf = builder.Module.RrClassField;
-                    if (tf is null || cf is null || builder.First(tf) is not { } t || builder.First(cf) is not { } c
-                        || !DnsRdata.TryParseUtf8((ushort)t.Bits, (ushort)c.Bits, ascii, out ReadOnlyMemory<byte> rdata))
-                        return false;
-                    value = new NmsgFieldValue(rdata);
-                    return true;
-                }
-            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType or NmsgFieldFormat.DnsClass or NmsgFieldFormat.Rcode:
-                {
-                    if (TryCommonMnemonic(f.Format, ascii, out ushort common))
-                    {
-                        value = new NmsgFieldValue(common);
-                        return true;
-                    }
-                    if (ascii.Length > 32)
-                        return false;
-                    Span<char> text = stackalloc char[32];
-                    text = text[..System.Text.Encoding.ASCII.GetChars(ascii, text)];
-                    ushort n;
-                    switch (f.Format)
-                    {
-                        case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
-                            if (!DnsMnemonics.TryParseType(text, out n) || n == 0)
-                                return false;
-                            break;
-                        case NmsgFieldFormat.DnsClass:
-                            if (!DnsMnemonics.TryParseClass(text, out n) || n == 0)
-                                return false;
-                            break;
-                        default:
-                            if (!DnsMnemonics.TryParseRcode(text, out n))
-                                return false;
-                            break;
-                    }
-                    value = new NmsgFieldValue(n);
-                    return true;
-                }
-            case NmsgFieldFormat.IpProto:
-                {
-                    // The names Parse knows, compared as its upper-casing compares ASCII; numbers go to Parse.
-                    uint proto = ascii.Length switch
-                    {
-                        3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "UDP"u8) => 17,
-                        3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "TCP"u8) => 6,
-                        4 when System.Text.Ascii.EqualsIgnoreCase(ascii, "ICMP"u8) => 1,
-                        _ => uint.MaxValue,
-                    };
-                    if (proto == uint.MaxValue)
-                        return false;
-                    value = new NmsgFieldValue(proto);
-                    return true;
-                }
-            default:
-                return false;
+            value = new NmsgFieldValue(common);
+            return true;
         }
+        if (ascii.Length > 32)
+            return false;
+        Span<char> text = stackalloc char[32];
+        text = text[..System.Text.Encoding.ASCII.GetChars(ascii, text)];
+        ushort n;
+        switch (format)
+        {
+            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType:
+                if (!DnsMnemonics.TryParseType(text, out n) || n == 0)
+                    return false;
+                break;
+            case NmsgFieldFormat.DnsClass:
+                if (!DnsMnemonics.TryParseClass(text, out n) || n == 0)
+                    return false;
+                break;
+            default:
+                if (!DnsMnemonics.TryParseRcode(text, out n))
+                    return false;
+                break;
+        }
+        value = new NmsgFieldValue(n);
+        return true;
+    }
+
+    private static bool TryIpProto(ReadOnlySpan<byte> ascii, out NmsgFieldValue value)
+    {
+        // The names Parse knows, compared as its upper-casing compares ASCII; numbers go to Parse.
+        uint proto = ascii.Length switch
+        {
+            3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "UDP"u8) => 17,
+            3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "TCP"u8) => 6,
+            4 when System.Text.Ascii.EqualsIgnoreCase(ascii, "ICMP"u8) => 1,
+            _ => uint.MaxValue,
+        };
+        if (proto == uint.MaxValue)
+        {
+            value = default;
+            return false;
+        }
+        value = new NmsgFieldValue(proto);
+        return true;
     }
 
     /// <summary>

@@ -87,14 +87,14 @@ public static partial class NmsgJsonReader
     /// </summary>
     private static NmsgMessage? ParseNextLine(TextChunk chunk, ref int at, ref long number, NmsgTextOptions options, Action<NmsgFormatException>? onError)
     {
-        while (TextChunk.NextLine(chunk.Text, chunk.NoCarriageReturn, ref at, out ReadOnlySpan<byte> line))
+        while (TextChunk.NextLine(chunk.Text, chunk.NoCarriageReturn, ref at, out ReadOnlySpan<byte> line, out bool ascii))
         {
             long n = number++;
             if (line.Length == 0)
                 continue;
             try
             {
-                return ParseLine(line, options, n);
+                return ParseLine(line, ascii, options, n);
             }
             catch (NmsgFormatException e) when (onError is not null)
             {
@@ -104,9 +104,12 @@ public static partial class NmsgJsonReader
         return null;
     }
 
-    /// <summary>One line as read from a stream: text that is not UTF-8 is decoded with replacement characters first, as StreamReader does.</summary>
-    private static NmsgMessage ParseLine(ReadOnlySpan<byte> line, NmsgTextOptions options, long number)
-        => System.Text.Ascii.IsValid(line) ? Parse(line, options, number, ascii: true)
+    /// <summary>
+    /// One line as read from a stream (<paramref name="ascii"/>: the line splitter found it all ASCII): text that is
+    /// not UTF-8 is decoded with replacement characters first, as StreamReader does.
+    /// </summary>
+    private static NmsgMessage ParseLine(ReadOnlySpan<byte> line, bool ascii, NmsgTextOptions options, long number)
+        => ascii ? Parse(line, options, number, ascii: true)
             : System.Text.Unicode.Utf8.IsValid(line) ? Parse(line, options, number, ascii: false)
             : Parse(Encoding.UTF8.GetString(line), options, number);
 
@@ -130,14 +133,14 @@ public static partial class NmsgJsonReader
             bool noCarriageReturn = Chunk.NoCarriageReturn;
             long number = Chunk.FirstLine;
             int at = 0;
-            while (!cancellationToken.IsCancellationRequested && TextChunk.NextLine(text, noCarriageReturn, ref at, out ReadOnlySpan<byte> line))
+            while (!cancellationToken.IsCancellationRequested && TextChunk.NextLine(text, noCarriageReturn, ref at, out ReadOnlySpan<byte> line, out bool ascii))
             {
                 long n = number++;
                 if (line.Length == 0)
                     continue;
                 try
                 {
-                    Messages.Add(ParseLine(line, options, n));
+                    Messages.Add(ParseLine(line, ascii, options, n));
                 }
                 catch (NmsgFormatException e) when (reportErrors)
                 {

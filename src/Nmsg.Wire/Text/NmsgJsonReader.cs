@@ -420,53 +420,58 @@ public static partial class NmsgJsonReader
                 _p = p + 1;
                 return true;
             }
+            Property[] array = props;
             int count = 0;
             for (; ; )
             {
-                p = SkipWs(s, p);
-                if ((uint)p >= (uint)s.Length || s[p] != (byte)'"')
+                // Whitespace is looked for only where the expected byte is not there (a formatter writes none).
+                if ((uint)p >= (uint)s.Length)
+                    return false;
+                if (s[p] != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)'"'))
                     return false;
                 int nameAt = p + 1;
                 if ((p = StringEnd(s, nameAt, out bool nameEscaped)) < 0)
                     return false;
                 int nameLength = p - 1 - nameAt;
-                p = SkipWs(s, p);
-                if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
-                    return false;
-                p = SkipWs(s, p + 1);
-                if (p >= s.Length)
+                if ((p = Colon(s, p)) < 0)
                     return false;
                 int valueAt = p;
+                byte c = s[p];
                 bool valueEscaped = false;
-                JsonTokenType token = s[p] switch
+                JsonTokenType token;
+                if (c == (byte)'"')
                 {
-                    (byte)'"' => JsonTokenType.String,
-                    (byte)'{' => JsonTokenType.StartObject,
-                    (byte)'[' => JsonTokenType.StartArray,
-                    (byte)'t' => JsonTokenType.True,
-                    (byte)'f' => JsonTokenType.False,
-                    (byte)'n' => JsonTokenType.Null,
-                    _ => JsonTokenType.Number,
-                };
-                if (token == JsonTokenType.String)
-                {
+                    token = JsonTokenType.String;
                     if ((p = StringEnd(s, p + 1, out valueEscaped)) < 0)
                         return false;
                 }
-                else if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                else if ((c | 0x20) == (byte)'{')
                 {
+                    // { or [ (the only bytes that are { with bit 5 set)
+                    token = c == (byte)'{' ? JsonTokenType.StartObject : JsonTokenType.StartArray;
                     _p = p;
                     if (!Value(2))
                         return false;
                     p = _p;
                 }
-                else if ((p = ScalarEnd(s, p)) < 0)
+                else
                 {
-                    return false;
+                    token = c switch
+                    {
+                        (byte)'t' => JsonTokenType.True,
+                        (byte)'f' => JsonTokenType.False,
+                        (byte)'n' => JsonTokenType.Null,
+                        _ => JsonTokenType.Number,
+                    };
+                    if ((p = ScalarEnd(s, p)) < 0)
+                        return false;
                 }
-                if (count == props.Length)
-                    Array.Resize(ref props, props.Length * 2);
-                ref Property prop = ref props[count++];
+                if (count == array.Length)
+                {
+                    Array.Resize(ref array, array.Length * 2);
+                    props = array;
+                }
+                ref Property prop = ref array[count++];
                 prop.NameStart = nameAt;
                 prop.NameLength = nameLength;
                 prop.NameEscaped = nameEscaped;
@@ -475,13 +480,21 @@ public static partial class NmsgJsonReader
                 prop.Token = token;
                 prop.ValueEscaped = valueEscaped;
                 Count = count;
-                p = SkipWs(s, p);
-                if ((uint)p < (uint)s.Length && s[p] == (byte)',')
+                if ((uint)p >= (uint)s.Length)
+                    return false;
+                c = s[p];
+                if (c <= (byte)' ')
+                {
+                    if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                        return false;
+                    c = s[p];
+                }
+                if (c == (byte)',')
                 {
                     p++;
                     continue;
                 }
-                if ((uint)p >= (uint)s.Length || s[p] != (byte)'}')
+                if (c != (byte)'}')
                     return false;
                 _p = p + 1;
                 return true;
@@ -513,17 +526,19 @@ public static partial class NmsgJsonReader
         /// Steps over one value at nesting <paramref name="depth"/> (the line's object is 1), checking it as strictly
         /// as the rest: one loop over the value's bytes with the open containers kept as bits, not a call per token,
         /// since most of a dnsqr line is the derived query_json/response_json objects that are checked and ignored.
+        /// Whitespace is looked for only where the expected byte is not there. A container that would hold values
+        /// deeper than <see cref="MaxDepth"/> is not taken (even an empty one: the reader then decides).
         /// </summary>
         private bool Value(int depth)
         {
             ReadOnlySpan<byte> s = _s;
             int p = _p;
             ulong objects = 0; // bit i set: the container opened i levels up is an object
-            int open = 0;
+            int open = 0, limit = MaxDepth - depth;
             for (; ; )
             {
-                // A value at p.
-                if ((uint)p >= (uint)s.Length || depth + open > MaxDepth)
+                // A value at p (whitespace before it skipped).
+                if ((uint)p >= (uint)s.Length)
                     return false;
                 byte c = s[p];
                 if (c == (byte)'"')
@@ -531,18 +546,30 @@ public static partial class NmsgJsonReader
                     if ((p = StringEnd(s, p + 1)) < 0)
                         return false;
                 }
-                else if (c == (byte)'{' || c == (byte)'[')
+                else if ((c | 0x20) == (byte)'{')
                 {
+                    // { or [ (the only bytes that are { with bit 5 set)
+                    if (open >= limit)
+                        return false;
                     open++;
-                    objects = (objects << 1) | (c == (byte)'{' ? 1UL : 0UL);
-                    p = SkipWs(s, p + 1);
-                    if ((uint)p < (uint)s.Length && s[p] == (c == (byte)'{' ? (byte)'}' : (byte)']'))
+                    ulong isObject = c == (byte)'{' ? 1UL : 0UL;
+                    objects = (objects << 1) | isObject;
+                    if ((uint)++p >= (uint)s.Length)
+                        return false;
+                    c = s[p];
+                    if (c <= (byte)' ')
+                    {
+                        if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                            return false;
+                        c = s[p];
+                    }
+                    if (c == (isObject != 0 ? (byte)'}' : (byte)']'))
                     {
                         p++;
                         open--;
                         objects >>= 1;
                     }
-                    else if (c == (byte)'[')
+                    else if (isObject == 0)
                     {
                         continue; // the first element
                     }
@@ -567,16 +594,28 @@ public static partial class NmsgJsonReader
                         _p = p;
                         return true;
                     }
-                    p = SkipWs(s, p);
                     if ((uint)p >= (uint)s.Length)
                         return false;
                     c = s[p];
+                    if (c <= (byte)' ')
+                    {
+                        if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                            return false;
+                        c = s[p];
+                    }
                     bool inObject = (objects & 1) != 0;
                     if (c == (byte)',')
                     {
-                        p = SkipWs(s, p + 1);
-                        if (inObject && (p = Key(s, p)) < 0)
-                            return false;
+                        p++;
+                        if (inObject)
+                        {
+                            if ((p = Key(s, p)) < 0)
+                                return false;
+                        }
+                        else if ((uint)p < (uint)s.Length && s[p] <= (byte)' ')
+                        {
+                            p = SkipWs(s, p);
+                        }
                         break;
                     }
                     if (c != (inObject ? (byte)'}' : (byte)']'))
@@ -588,16 +627,38 @@ public static partial class NmsgJsonReader
             }
         }
 
-        /// <summary>A member's name and colon from <paramref name="p"/>: the position of its value (-1 if malformed).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <summary>
+        /// A member's name and colon from <paramref name="p"/> (whitespace before it allowed): the position of its
+        /// value, whitespace before that skipped (-1 if malformed).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per member of an ignored object
         private static int Key(ReadOnlySpan<byte> s, int p)
         {
-            if ((uint)p >= (uint)s.Length || s[p] != (byte)'"' || (p = StringEnd(s, p + 1)) < 0)
+            if ((uint)p >= (uint)s.Length)
                 return -1;
-            p = SkipWs(s, p);
-            if ((uint)p >= (uint)s.Length || s[p] != (byte)':')
+            if (s[p] != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)'"'))
                 return -1;
-            return SkipWs(s, p + 1);
+            if ((p = StringEnd(s, p + 1)) < 0)
+                return -1;
+            return Colon(s, p);
+        }
+
+        /// <summary>
+        /// The colon after a member's name at <paramref name="p"/> (whitespace around it allowed): where the value
+        /// starts, which is within the text; -1 if there is no colon or nothing after it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Colon(ReadOnlySpan<byte> s, int p)
+        {
+            if ((uint)p >= (uint)s.Length)
+                return -1;
+            if (s[p] != (byte)':' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)':'))
+                return -1;
+            if ((uint)++p >= (uint)s.Length)
+                return -1;
+            if (s[p] <= (byte)' ' && (uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                return -1;
+            return p;
         }
 
         /// <summary>Where the whitespace from <paramref name="p"/> ends; a byte above the space ends it at once.</summary>
@@ -619,7 +680,33 @@ public static partial class NmsgJsonReader
         /// byte, a bad escape or no end).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int StringEnd(ReadOnlySpan<byte> s, int p) => StringEnd(s, p, out _);
+        private static int StringEnd(ReadOnlySpan<byte> s, int p)
+        {
+            // As the overload below, without the flag (no local to spill where a string ends in its first sixteen bytes).
+            if (p + Vector128<byte>.Count <= s.Length)
+            {
+                ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(s), p);
+                uint special = SpecialBits(Vector128.LoadUnsafe(ref at));
+                if (special != 0)
+                {
+                    int n = BitOperations.TrailingZeroCount(special);
+                    if (Unsafe.Add(ref at, n) == (byte)'"')
+                        return p + n + 1;
+                    p += n;
+                }
+                else
+                {
+                    p += Vector128<byte>.Count;
+                }
+            }
+            return StringEndSlow(s, p, out _);
+        }
+
+        /// <summary>Bit i set where byte i is a quote, a backslash or a control byte.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static uint SpecialBits(Vector128<byte> v)
+            => (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
 
         /// <summary>
         /// As <see cref="StringEnd(ReadOnlySpan{byte}, int)"/>, and whether the string has escapes. The first sixteen
@@ -905,66 +992,124 @@ public static partial class NmsgJsonReader
     /// <summary>
     /// A singular value from its raw JSON token where that needs no reader: integers, IP addresses and
     /// custom-parsed ASCII strings. False (the reader path then decides, with its errors) for anything else.
-    /// <paramref name="ascii"/>: the whole line is known to be ASCII (the scanner took it).
+    /// <paramref name="ascii"/>: the whole line is known to be ASCII (the scanner took it). Each kind of string is
+    /// read by a method of its own: one method with all their stack buffers and value temporaries had its prolog
+    /// zero ~400 bytes of stack at every call (~40 instructions a field).
     /// </summary>
-    [SkipLocalsInit] // stack buffers are written before they are read
     private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, bool ascii, PayloadBuilder builder,
         out NmsgFieldValue value)
     {
-        value = default;
         if (token == JsonTokenType.String)
         {
+            value = default;
             if (escaped || raw.Length < 2)
                 return false;
             ReadOnlySpan<byte> text = raw[1..^1];
             if (!ascii && !System.Text.Ascii.IsValid(text))
                 return false;
-            if (FieldParsers.HasParser(f))
+            if (f.HasTextParser)
                 return FieldParsers.TryParseAscii(f, text, builder, out value);
-            switch (f.Type)
+            return f.Type switch
             {
-                case NmsgFieldType.Bytes:
-                    {
-                        // As Utf8JsonReader.TryGetBytesFromBase64 decodes, into the builder rather than an array.
-                        Span<byte> decoded = builder.Reserve(System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length));
-                        if (System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out _, out int written) != OperationStatus.Done)
-                            return false;
-                        value = new NmsgFieldValue(builder.Commit(written));
-                        return true;
-                    }
-                case NmsgFieldType.Enum when text.Length <= 64:
-                    {
-                        Span<char> name = stackalloc char[64];
-                        name = name[..Encoding.ASCII.GetChars(text, name)];
-                        if (!f.Enum!.TryParse(name, out int number))
-                            return false;
-                        value = new NmsgFieldValue((ulong)(long)number);
-                        return true;
-                    }
-                case NmsgFieldType.String or NmsgFieldType.MLString:
-                    {
-                        Span<byte> terminated = builder.Reserve(text.Length + 1); // the last byte is the terminating NUL
-                        text.CopyTo(terminated);
-                        terminated[text.Length] = 0;
-                        value = new NmsgFieldValue(builder.Commit(text.Length + 1));
-                        return true;
-                    }
-            }
-            if (f.Type != NmsgFieldType.IP || text.Length > 64)
-                return false;
-            Span<char> chars = stackalloc char[64];
-            chars = chars[..Encoding.ASCII.GetChars(text, chars)];
-            Span<byte> ip = stackalloc byte[16];
-            if (IpText.TryParseV4(chars, ip))
-                value = new NmsgFieldValue(builder.Copy(ip[..4]));
-            else if (IpText.TryParseV6(chars, ip))
-                value = new NmsgFieldValue(builder.Copy(ip));
-            else
-                return false;
+                NmsgFieldType.Bytes => TryBase64(text, builder, out value),
+                NmsgFieldType.Enum => TryEnum(f, text, out value),
+                NmsgFieldType.String or NmsgFieldType.MLString => TryString(text, builder, out value),
+                NmsgFieldType.IP => TryIp(text, builder, out value),
+                _ => false,
+            };
+        }
+        return TryParseNumber(f, raw, token, out value);
+    }
+
+    /// <summary>As Utf8JsonReader.TryGetBytesFromBase64 decodes, into the builder rather than an array.</summary>
+    private static bool TryBase64(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        Span<byte> decoded = builder.Reserve(System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length));
+        if (System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out _, out int written) != OperationStatus.Done)
+        {
+            value = default;
+            return false;
+        }
+        value = new NmsgFieldValue(builder.Commit(written));
+        return true;
+    }
+
+    private static bool TryString(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        Span<byte> terminated = builder.Reserve(text.Length + 1); // the last byte is the terminating NUL
+        text.CopyTo(terminated);
+        terminated[text.Length] = 0;
+        value = new NmsgFieldValue(builder.Commit(text.Length + 1));
+        return true;
+    }
+
+    [SkipLocalsInit] // the stack buffer is written before it is read
+    private static bool TryEnum(NmsgField f, ReadOnlySpan<byte> text, out NmsgFieldValue value)
+    {
+        value = default;
+        if (text.Length > 64)
+            return false;
+        if (f.Enum!.TryParseExactUtf8(text, out int exact))
+        {
+            value = new NmsgFieldValue((ulong)(long)exact);
             return true;
         }
+        Span<char> name = stackalloc char[64];
+        name = name[..Encoding.ASCII.GetChars(text, name)];
+        if (!f.Enum!.TryParse(name, out int number))
+            return false;
+        value = new NmsgFieldValue((ulong)(long)number);
+        return true;
+    }
+
+    [SkipLocalsInit] // the stack buffer is written before it is read
+    private static bool TryIp(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
+    {
+        value = default;
+        if (text.Length > 64)
+            return false;
+        Span<byte> ip = stackalloc byte[16];
+        if (IpText.TryParseV4(text, ip))
+            value = new NmsgFieldValue(builder.Copy(ip[..4]));
+        else if (IpText.TryParseV6(text, ip))
+            value = new NmsgFieldValue(builder.Copy(ip));
+        else
+            return false;
+        return true;
+    }
+
+    /// <summary>The number kinds of <see cref="TryParseSimple"/>.</summary>
+    private static bool TryParseNumber(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, out NmsgFieldValue value)
+    {
+        value = default;
         if (token != JsonTokenType.Number || FieldParsers.HasParser(f))
             return false;
+        if (TryDigits(raw, out ulong digits))
+        {
+            // A plain non-negative integer (most are), read here; anything else as below.
+            ulong max = f.Type switch
+            {
+                NmsgFieldType.UInt16 => ushort.MaxValue,
+                NmsgFieldType.UInt32 => uint.MaxValue,
+                NmsgFieldType.UInt64 => ulong.MaxValue,
+                NmsgFieldType.Int16 => (ulong)short.MaxValue,
+                NmsgFieldType.Int32 => int.MaxValue,
+                NmsgFieldType.Int64 => long.MaxValue,
+                _ => 0,
+            };
+            if (digits <= max && max != 0)
+            {
+                value = f.Type is NmsgFieldType.UInt16 or NmsgFieldType.UInt32 or NmsgFieldType.UInt64 ? new NmsgFieldValue(digits) : Signed(f, (long)digits);
+                return true;
+            }
+        }
+        return TryParseNumberSlow(f, raw, out value);
+    }
+
+    /// <summary>The numbers <see cref="TryParseNumber"/> does not read itself: signs, fractions, exponents, many digits.</summary>
+    private static bool TryParseNumberSlow(NmsgField f, ReadOnlySpan<byte> raw, out NmsgFieldValue value)
+    {
+        value = default;
         int consumed;
         switch (f.Type)
         {
@@ -1001,6 +1146,23 @@ public static partial class NmsgJsonReader
             default:
                 return false;
         }
+    }
+
+    /// <summary>One to nineteen decimal digits and nothing else (so no overflow): their value; false for anything else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryDigits(ReadOnlySpan<byte> raw, out ulong value)
+    {
+        value = 0;
+        if ((uint)(raw.Length - 1) >= 19)
+            return false;
+        foreach (byte c in raw)
+        {
+            uint d = (uint)(c - '0');
+            if (d > 9)
+                return false;
+            value = (value * 10) + d;
+        }
+        return true;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -58,6 +59,61 @@ internal sealed class TextChunk
         }
         line = rest[..end];
         start += end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
+        return true;
+    }
+
+    /// <summary>
+    /// As <see cref="NextLine(ReadOnlySpan{byte}, bool, ref int, out ReadOnlySpan{byte})"/>, and whether the line is
+    /// all ASCII (as <see cref="System.Text.Ascii.IsValid(ReadOnlySpan{byte})"/>): with <paramref name="noCarriageReturn"/>
+    /// the <c>\n</c> and the non-ASCII bytes are looked for in the same pass over the line.
+    /// </summary>
+    public static bool NextLine(ReadOnlySpan<byte> text, bool noCarriageReturn, ref int start, out ReadOnlySpan<byte> line, out bool ascii)
+    {
+        if (!noCarriageReturn || !Vector128.IsHardwareAccelerated)
+        {
+            bool more = NextLine(text, noCarriageReturn, ref start, out line);
+            ascii = System.Text.Ascii.IsValid(line);
+            return more;
+        }
+        if (start >= text.Length)
+        {
+            line = default;
+            ascii = true;
+            return false;
+        }
+        ref byte first = ref MemoryMarshal.GetReference(text);
+        Vector128<byte> lf = Vector128.Create((byte)'\n'), any = Vector128<byte>.Zero;
+        int p = start;
+        // Thirty-two bytes a step while no \n is among them (lines are long), then sixteen.
+        for (; p <= text.Length - (2 * Vector128<byte>.Count); p += 2 * Vector128<byte>.Count)
+        {
+            Vector128<byte> v0 = Vector128.LoadUnsafe(ref first, (nuint)p), v1 = Vector128.LoadUnsafe(ref first, (nuint)(p + Vector128<byte>.Count));
+            if ((Vector128.Equals(v0, lf) | Vector128.Equals(v1, lf)) != Vector128<byte>.Zero)
+                break;
+            any |= v0 | v1;
+        }
+        for (; p <= text.Length - Vector128<byte>.Count; p += Vector128<byte>.Count)
+        {
+            Vector128<byte> v = Vector128.LoadUnsafe(ref first, (nuint)p);
+            uint newline = Vector128.Equals(v, lf).ExtractMostSignificantBits();
+            if (newline != 0)
+            {
+                int k = BitOperations.TrailingZeroCount(newline);
+                // The high bits of the bytes before the \n, and of those of the vectors before.
+                uint high = v.ExtractMostSignificantBits() & ((1u << k) - 1);
+                ascii = high == 0 && (any & Vector128.Create((byte)0x80)) == Vector128<byte>.Zero;
+                line = text[start..(p + k)];
+                start = p + k + 1;
+                return true;
+            }
+            any |= v;
+        }
+        bool asciiSoFar = (any & Vector128.Create((byte)0x80)) == Vector128<byte>.Zero;
+        int end = text[p..].IndexOf((byte)'\n');
+        int lineEnd = end < 0 ? text.Length : p + end;
+        ascii = asciiSoFar && System.Text.Ascii.IsValid(text[p..lineEnd]);
+        line = text[start..lineEnd];
+        start = end < 0 ? text.Length : lineEnd + 1;
         return true;
     }
 
