@@ -54,7 +54,7 @@ public class ParallelTests
                 sink.OnNext(m);
             await sink.CloseAsync();
         }).WaitAsync(TimeSpan.FromSeconds(60)); // a lost wake-up would hang the submitting side
-        Assert.True(stream.Length > 2 * 16 * 224 * 1024, $"fewer batches than twice what 4 threads may have in flight: {stream.Length}");
+        Assert.True(stream.Length > 4 * 8 * 224 * 1024, $"fewer batches than four times what 4 threads may have in flight: {stream.Length}");
         Assert.Equal(Format(messages, json), stream.ToArray());
         Assert.Equal(messages.Count, sink.Written);
     }
