@@ -79,7 +79,7 @@ public abstract partial class NmsgSink : IObserver<NmsgMessage>, IAsyncDisposabl
     /// lock, as that many <see cref="OnNext(NmsgMessage)"/> calls would. Returns how many were written: fewer when the sink is
     /// closed or faults (the rest are counted in <see cref="Rejected"/>).
     /// </summary>
-    internal int OnNextBatch(List<NmsgMessage> batch, int start, int count, ContainerLease? lease = null)
+    internal int OnNextBatch(List<NmsgMessage> batch, int start, int count, ContainerLease? lease)
     {
         lock (Gate)
         {

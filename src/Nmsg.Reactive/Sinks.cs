@@ -238,19 +238,13 @@ internal sealed class TextSink(string name, Stream stream, bool leaveOpen, bool 
     // The parallel writer holds each lease until its messages are formatted; the serial path formats at once.
     internal override bool ReleasesMessages => true;
 
+    protected override void WriteCore(NmsgMessage message) => WriteCore(message, null);
+
     internal override void WriteCore(NmsgMessage message, ContainerLease? lease)
     {
         if (_parallel is not null)
-            _parallel.Add(message, lease);
-        else
-            WriteCore(message);
-    }
-
-    protected override void WriteCore(NmsgMessage message)
-    {
-        if (_parallel is not null)
         {
-            _parallel.Add(message, null);
+            _parallel.Add(message, lease);
             return;
         }
         // The formatters write into the buffer directly: a message that throws must leave none of its text there.
