@@ -145,4 +145,64 @@ public class BufferPoolTests
         pool.Rent(file.Length);
         Assert.Equal(1, pool.Reused);
     }
+
+    [Fact]
+    public async Task A_compressed_container_is_inflated_into_a_pooled_body_used_again_once_released()
+    {
+        byte[] body = Envelopes.Container(20, _ => true);
+        byte[] file = [.. Envelopes.FramedZlib(body), .. Envelopes.FramedZlib(body)];
+        var pool = new ContainerBufferPool();
+        await using var reader = new NmsgStreamReader(new MemoryStream(file)) { BufferPool = pool };
+        var pending = new PendingPayloads();
+        var output = new List<NmsgMessage>();
+
+        Assert.True(await reader.ReadPendingAsync(pending, CancellationToken.None));
+        pending.Take(output, 20, out ContainerLease? first);
+        Assert.NotNull(first);
+        byte[] inflated = BodyOf(output[0]);
+        Assert.Same(first.Array, inflated);
+        Assert.Equal(1, pool.Allocated);
+
+        // Still held: the next container is inflated elsewhere, and the first one's messages stay intact.
+        Assert.True(await reader.ReadPendingAsync(pending, CancellationToken.None));
+        pending.Take(output, 20, out ContainerLease? second);
+        Assert.NotSame(inflated, second!.Array);
+        Assert.Equal(2, pool.Allocated);
+        for (int i = 0; i < 40; i++)
+            Assert.Equal(i % 20, Envelopes.NumberOf(output[i]));
+
+        first.Release();
+        Assert.Same(inflated, pool.Rent(body.Length).Array);
+        Assert.Equal(1, pool.Reused);
+        second.Release();
+    }
+
+    [Fact]
+    public async Task A_compressed_container_that_fails_gives_its_inflated_body_back()
+    {
+        // Inflates, but the last payload lacks its required vid: nothing goes out, and the body is free again.
+        byte[] file = Envelopes.FramedZlib(Envelopes.Container(20, _ => true, bad: 19));
+        var pool = new ContainerBufferPool();
+        await using var reader = new NmsgStreamReader(new MemoryStream(file)) { BufferPool = pool };
+        var pending = new PendingPayloads();
+        await Assert.ThrowsAnyAsync<NmsgException>(() => reader.ReadPendingAsync(pending, CancellationToken.None).AsTask());
+        Assert.Equal(0, pending.Remaining);
+        Assert.Equal(1, pool.Allocated);
+        pool.Rent(1);
+        Assert.Equal(1, pool.Reused);
+    }
+
+    [Fact]
+    public async Task A_corrupt_zlib_stream_gives_its_inflated_body_back()
+    {
+        byte[] file = Envelopes.FramedZlib(Envelopes.Container(20, _ => true));
+        file[^3] ^= 0xFF; // the Adler-32 trailer
+        var pool = new ContainerBufferPool();
+        await using var reader = new NmsgStreamReader(new MemoryStream(file)) { BufferPool = pool };
+        var pending = new PendingPayloads();
+        var e = await Assert.ThrowsAnyAsync<NmsgFormatException>(() => reader.ReadPendingAsync(pending, CancellationToken.None).AsTask());
+        Assert.Equal(NmsgErrorReason.InflateFailed, e.Reason);
+        pool.Rent(1);
+        Assert.Equal(1, pool.Reused);
+    }
 }

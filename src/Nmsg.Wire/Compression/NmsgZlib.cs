@@ -50,11 +50,32 @@ public static class NmsgZlib
     /// <exception cref="NmsgLimitException">The declared length exceeds <paramref name="maxLength"/>.</exception>
     public static byte[] Inflate(ReadOnlyMemory<byte> data, int maxLength)
     {
-        if (!TryReadDeclaredLength(data.Span, out uint declared))
+        byte[] output = GC.AllocateUninitializedArray<byte>(DeclaredLength(data.Span, maxLength));
+        InflateInto(data, output);
+        return output;
+    }
+
+    /// <summary>
+    /// The declared uncompressed length of a zlib-framed blob, checked against <paramref name="maxLength"/> as
+    /// <see cref="Inflate"/> checks it.
+    /// </summary>
+    /// <exception cref="NmsgFormatException">Reason <see cref="NmsgErrorReason.InflateFailed"/>: no length prefix.</exception>
+    /// <exception cref="NmsgLimitException">The declared length exceeds <paramref name="maxLength"/>.</exception>
+    internal static int DeclaredLength(ReadOnlySpan<byte> data, int maxLength)
+    {
+        if (!TryReadDeclaredLength(data, out uint declared))
             ThrowHelper.Format(NmsgErrorReason.InflateFailed, "zlib data is shorter than its 4-byte length prefix");
         if (declared > (uint)maxLength)
             ThrowHelper.Limit(nameof(NmsgLimits.MaxMessageLength), declared, maxLength);
+        return (int)declared;
+    }
 
+    /// <summary>
+    /// As <see cref="Inflate"/>, into <paramref name="output"/>, which is exactly the declared length long (see
+    /// <see cref="DeclaredLength"/>): a pooled body rather than a new array.
+    /// </summary>
+    internal static void InflateInto(ReadOnlyMemory<byte> data, Span<byte> output)
+    {
         ReadOnlyMemory<byte> zdata = data[PrefixSize..];
         byte[]? rented = null;
         if (!MemoryMarshal.TryGetArray(zdata, out ArraySegment<byte> segment))
@@ -65,7 +86,6 @@ public static class NmsgZlib
         }
         try
         {
-            byte[] output = GC.AllocateUninitializedArray<byte>((int)declared);
             int read;
             bool extra;
             try
@@ -81,17 +101,16 @@ public static class NmsgZlib
                 // InvalidDataException for bad deflate data; ZLibException (an IOException) for a bad zlib header,
                 // e.g. one asking for a preset dictionary.
                 ThrowHelper.Format(NmsgErrorReason.InflateFailed, "zlib stream is corrupt", inner: e);
-                return null;
+                return;
             }
             if (read != output.Length || extra)
                 ThrowHelper.Format(NmsgErrorReason.InflateFailed,
-                    extra ? $"zlib stream inflates to more than its declared {declared} bytes"
-                          : $"zlib stream inflates to {read} bytes, not its declared {declared}");
+                    extra ? $"zlib stream inflates to more than its declared {output.Length} bytes"
+                          : $"zlib stream inflates to {read} bytes, not its declared {output.Length}");
             // The managed inflater accepts a stream cut inside its Adler-32 trailer; zlib does not. Check it.
             ReadOnlySpan<byte> z = segment.AsSpan();
             if (z.Length < 6 || BinaryPrimitives.ReadUInt32BigEndian(z[^4..]) != Adler32(output))
                 ThrowHelper.Format(NmsgErrorReason.InflateFailed, "zlib stream does not end with the Adler-32 of its data");
-            return output;
         }
         finally
         {

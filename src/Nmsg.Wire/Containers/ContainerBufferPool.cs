@@ -1,10 +1,10 @@
 namespace Nmsg.Containers;
 
 /// <summary>
-/// Bodies of plain containers that are used again once every holder of one has let it go, for a pipeline that can
-/// say when it lets go of messages (see <see cref="ContainerLease"/>). A file read otherwise allocates a new array per
-/// container (about 1 MiB each, on the large-object heap), and the dead ones pile up until a full collection: 5-10 MB
-/// of a <c>-r -w</c> run's peak memory. Thread-safe; keeps a few free bodies and leaves the rest to the GC.
+/// Bodies of plain containers, and of zlib containers once inflated, that are used again once every holder of one has
+/// let it go, for a pipeline that can say when it lets go of messages (see <see cref="ContainerLease"/>). A file read
+/// otherwise allocates a new array per container (about 1 MiB each, on the large-object heap), and the dead ones pile
+/// up until a full collection: 5-10 MB of a <c>-r -w</c> run's peak memory. Thread-safe; keeps a few free bodies and leaves the rest to the GC.
 /// </summary>
 internal sealed class ContainerBufferPool(int keep = 4)
 {

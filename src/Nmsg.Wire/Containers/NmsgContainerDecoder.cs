@@ -168,13 +168,45 @@ public sealed class NmsgContainerDecoder : IDisposable
     /// (a reader that parses the next container while the last one's messages are still being taken). One call at a
     /// time per decoder.
     /// </summary>
-    internal bool DecodePending(in NmsgContainer container, PendingPayloads pending)
+    internal bool DecodePending(in NmsgContainer container, PendingPayloads pending) => DecodePending(container, pending, null);
+
+    /// <summary>
+    /// <see cref="DecodePending(in NmsgContainer, PendingPayloads)"/>, inflating a compressed container into a body of
+    /// <paramref name="pool"/> (when given) that <paramref name="pending"/> then holds (<see cref="PendingPayloads.Own"/>),
+    /// rather than into a new array: a file of 1 MiB zlib containers otherwise makes a large object per container.
+    /// </summary>
+    internal bool DecodePending(in NmsgContainer container, PendingPayloads pending, ContainerBufferPool? pool)
     {
         pending.Clear();
         if (!Reassemble(container, out NmsgContainer whole))
             return false;
-        ReadOnlyMemory<byte> nmsg = Decompress(whole).Body;
-        int crcFailures = pending.Parse(nmsg, ref _crcScratch, out NmsgSequence? sequence);
+        ContainerLease? lease = null;
+        ReadOnlyMemory<byte> nmsg;
+        if (pool is not null && whole.IsCompressed)
+        {
+            int declared = NmsgZlib.DeclaredLength(whole.Body.Span, _options.Limits.MaxMessageLength);
+            lease = pool.Rent(declared);
+            nmsg = lease.Array.AsMemory(0, declared);
+        }
+        else
+        {
+            nmsg = Decompress(whole).Body;
+        }
+        int crcFailures;
+        NmsgSequence? sequence;
+        try
+        {
+            if (lease is not null)
+                NmsgZlib.InflateInto(whole.Body, lease.Array.AsSpan(0, nmsg.Length));
+            crcFailures = pending.Parse(nmsg, ref _crcScratch, out sequence);
+        }
+        catch
+        {
+            lease?.Release(); // nothing of it went out
+            throw;
+        }
+        if (lease is not null)
+            pending.Own(lease);
         Interlocked.Increment(ref Statistics.ContainersField);
         Interlocked.Add(ref Statistics.PayloadsField, pending.Remaining);
         if (crcFailures > 0)

@@ -107,7 +107,7 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
     public long Position => _offset;
 
     /// <summary>
-    /// Where the bodies of plain containers come from when set: a reader of <see cref="ReadPendingAsync"/> whose
+    /// Where the bodies of plain and inflated containers come from when set: a reader of <see cref="ReadPendingAsync"/> whose
     /// consumers release every batch's <see cref="ContainerLease"/> once they let go of its messages. Null (the
     /// default): every container gets a new array, and messages stay valid as long as they are held.
     /// </summary>
@@ -157,7 +157,8 @@ public sealed class NmsgStreamReader : IAsyncDisposable, IDisposable
                 try
                 {
                     _decoder.CountBytes(header.HeaderSize + header.Length);
-                    _decoder.DecodePending(new NmsgContainer(header, body, NmsgPeer.None), pending);
+                    // A compressed container is inflated into a pooled body that pending then holds.
+                    _decoder.DecodePending(new NmsgContainer(header, body, NmsgPeer.None), pending, BufferPool);
                     if (lease is not null)
                     {
                         pending.Own(lease);

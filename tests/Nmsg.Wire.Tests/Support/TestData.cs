@@ -1,3 +1,4 @@
+using Nmsg.Compression;
 using Nmsg.Checksums;
 using Nmsg.Framing;
 using Nmsg.Testing;
@@ -69,6 +70,17 @@ internal static class Envelopes
         byte[] framed = new byte[NmsgConstants.HeaderSize + body.Length];
         NmsgHeader.WriteV2(framed, 0, body.Length);
         body.CopyTo(framed, NmsgConstants.HeaderSize);
+        return framed;
+    }
+
+    /// <summary><paramref name="body"/> zlib-framed behind a v2 container header with the zlib flag.</summary>
+    public static byte[] FramedZlib(byte[] body)
+    {
+        var z = new System.Buffers.ArrayBufferWriter<byte>();
+        NmsgZlib.Compress(body, z);
+        byte[] framed = new byte[NmsgConstants.HeaderSize + z.WrittenCount];
+        NmsgHeader.WriteV2(framed, NmsgContainerFlags.Zlib, z.WrittenCount);
+        z.WrittenSpan.CopyTo(framed.AsSpan(NmsgConstants.HeaderSize));
         return framed;
     }
 
