@@ -1,5 +1,5 @@
-using Nmsg.Compression;
 using Nmsg.Checksums;
+using Nmsg.Compression;
 using Nmsg.Framing;
 using Nmsg.Testing;
 
