@@ -2,20 +2,44 @@ using Nmsg.Text;
 
 namespace Nmsg.Tests;
 
-/// <summary>The chunk line counter and the <c>\n</c>-only line split against the general line split.</summary>
+/// <summary>The one-pass line split (terminators and ASCII) against the general split and StreamReader, and the chunk reader.</summary>
 public class TextChunkTests
 {
-    private static List<string> Lines(byte[] text, bool noCarriageReturn)
+    /// <summary>The lines as the general split gives them (IndexOfAny of both terminators, line after line).</summary>
+    private static List<string> Lines(byte[] text)
     {
         var lines = new List<string>();
         int at = 0;
-        while (TextChunk.NextLine(text, noCarriageReturn, ref at, out ReadOnlySpan<byte> line))
+        while (TextChunk.NextLine(text, ref at, out ReadOnlySpan<byte> line))
             lines.Add(Convert.ToHexString(line));
         return lines;
     }
 
+    /// <summary>The lines of the one-pass split, each checked for its ASCII flag against Ascii.IsValid.</summary>
+    private static List<string> LinesWithAscii(byte[] text)
+    {
+        var lines = new List<string>();
+        int at = 0;
+        while (TextChunk.NextLine(text, ref at, out ReadOnlySpan<byte> line, out bool ascii))
+        {
+            lines.Add(Convert.ToHexString(line));
+            Assert.Equal(System.Text.Ascii.IsValid(line), ascii);
+        }
+        return lines;
+    }
+
+    /// <summary>What StreamReader.ReadLine makes of the text (bytes as Latin-1, so every byte is one char).</summary>
+    private static List<string> ReadLines(byte[] text)
+    {
+        var lines = new List<string>();
+        using var reader = new StreamReader(new MemoryStream(text), System.Text.Encoding.Latin1, detectEncodingFromByteOrderMarks: false);
+        while (reader.ReadLine() is { } line)
+            lines.Add(Convert.ToHexString(System.Text.Encoding.Latin1.GetBytes(line)));
+        return lines;
+    }
+
     [Fact]
-    public void CountLinesAgreesWithNextLineOnRandomText()
+    public void OnePassSplitAgreesWithTheGeneralSplitAndStreamReaderOnRandomText()
     {
         var random = new Random(20261123);
         byte[] filler = [(byte)'a', (byte)'{', 0x80, 0xFF, 0x0A ^ 0x80, 0x0D ^ 0x80, 0x0B, 0x0C];
@@ -38,25 +62,9 @@ public class TextChunkTests
                         text[i] = (byte)'a';
                 }
             }
-            List<string> expected = Lines(text, noCarriageReturn: false);
-            long count = TextChunk.CountLines(text, out bool noCarriageReturn);
-            Assert.Equal(expected.Count, count);
-            Assert.Equal(Array.IndexOf(text, (byte)'\r') < 0, noCarriageReturn);
-            Assert.Equal(noCarriageReturn, TextChunk.CountNewlines(text, out long newlines));
-            if (noCarriageReturn)
-            {
-                Assert.Equal(text.AsSpan().Count((byte)'\n'), newlines);
-                Assert.Equal(expected, Lines(text, noCarriageReturn: true));
-            }
-            // The split that also tells ASCII lines: the same lines, and the flag as Ascii.IsValid.
-            var withAscii = new List<string>();
-            int at = 0;
-            while (TextChunk.NextLine(text, noCarriageReturn, ref at, out ReadOnlySpan<byte> line, out bool ascii))
-            {
-                withAscii.Add(Convert.ToHexString(line));
-                Assert.Equal(System.Text.Ascii.IsValid(line), ascii);
-            }
-            Assert.Equal(expected, withAscii);
+            List<string> expected = ReadLines(text);
+            Assert.Equal(expected, Lines(text));
+            Assert.Equal(expected, LinesWithAscii(text));
         }
     }
 
@@ -66,9 +74,9 @@ public class TextChunkTests
     [InlineData(4081)]
     [InlineData(8200)]
     [InlineData(65536)]
-    public void CountLinesOfLongTexts(int length)
+    public void OnePassSplitOfLongTexts(int length)
     {
-        // All \n (every byte lane counts to its most in a block), sparse \n, and a late \r.
+        // All \n, sparse \n, a late \r, sparse \r\n, and a non-ASCII byte at every offset of a vector near the end.
         var random = new Random(length);
         byte[] dense = new byte[length];
         dense.AsSpan().Fill((byte)'\n');
@@ -77,32 +85,46 @@ public class TextChunkTests
             sparse[i] = random.Next(100) == 0 ? (byte)'\n' : (byte)'a';
         byte[] late = (byte[])sparse.Clone();
         late[length - 1 - random.Next(Math.Min(length, 40))] = (byte)'\r';
-        foreach (byte[] text in new[] { dense, sparse, late })
+        byte[] crlf = new byte[length];
+        for (int i = 0; i < length; i++)
+            crlf[i] = i > 0 && crlf[i - 1] == (byte)'\r' ? (byte)'\n' : random.Next(80) == 0 ? (byte)'\r' : (byte)'a';
+        var texts = new List<byte[]> { dense, sparse, late, crlf };
+        for (int k = 0; k < 40; k++)
         {
-            Assert.Equal(Lines(text, noCarriageReturn: false).Count, TextChunk.CountLines(text, out bool noCarriageReturn));
-            Assert.Equal(Array.IndexOf(text, (byte)'\r') < 0, noCarriageReturn);
-            if (noCarriageReturn)
-            {
-                Assert.True(TextChunk.CountNewlines(text, out long newlines));
-                Assert.Equal(text.AsSpan().Count((byte)'\n'), newlines);
-            }
+            byte[] high = new byte[length];
+            high.AsSpan().Fill((byte)'a');
+            high[^1] = (byte)'\n';
+            high[Math.Max(0, length - 2 - k)] = 0xC3;
+            texts.Add(high);
+        }
+        foreach (byte[] text in texts)
+        {
+            List<string> expected = ReadLines(text);
+            Assert.Equal(expected, Lines(text));
+            Assert.Equal(expected, LinesWithAscii(text));
         }
     }
 
     [Theory]
     [InlineData("")]
     [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("\r\n")]
+    [InlineData("\n\r")]
     [InlineData("a")]
     [InlineData("a\nb")]
     [InlineData("a\r\nb\r\n")]
     [InlineData("a\rb\n\r")]
+    [InlineData("0123456789abcdef0123456789abcde\r\n")]
     [InlineData("0123456789abcdef0123456789abcdef\r")]
+    [InlineData("0123456789abcdef0123456789abcdef\r\nx")]
     [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n\n")]
-    public void CountLinesOfEdgeCases(string s)
+    public void OnePassSplitOfEdgeCases(string s)
     {
         byte[] text = System.Text.Encoding.ASCII.GetBytes(s);
-        Assert.Equal(Lines(text, noCarriageReturn: false).Count, TextChunk.CountLines(text, out bool noCarriageReturn));
-        Assert.Equal(!s.Contains('\r'), noCarriageReturn);
+        List<string> expected = ReadLines(text);
+        Assert.Equal(expected, Lines(text));
+        Assert.Equal(expected, LinesWithAscii(text));
     }
 
     [Theory]
@@ -123,19 +145,15 @@ public class TextChunkTests
         }
         byte[] bytes = [.. text];
         var read = new List<byte>();
-        long expectedLine = 1;
         int largest = 0;
         await foreach (TextChunk chunk in TextChunk.ReadAsync(new MemoryStream(bytes), 1024, linesPerChunk))
         {
-            Assert.Equal(expectedLine, chunk.FirstLine);
             Assert.Equal((byte)'\n', chunk.Text[^1]);
-            expectedLine += TextChunk.CountLines(chunk.Text, out _);
             read.AddRange(chunk.Text.ToArray());
             largest = Math.Max(largest, chunk.Text.Length);
             chunk.ReturnBuffer();
         }
         Assert.Equal(bytes, read.ToArray());
-        Assert.Equal(301, expectedLine);
         if (linesPerChunk == 0)
             Assert.True(largest <= 1024, $"{largest}");
         else

@@ -65,11 +65,11 @@ public static partial class NmsgJsonReader
     private static async IAsyncEnumerable<NmsgMessage> ReadSequentialAsync(Stream stream, NmsgTextOptions options,
         Action<NmsgFormatException>? onError, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        long number = 1;
         await foreach (TextChunk chunk in TextChunk.ReadAsync(stream, chunkSize, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             try
             {
-                long number = chunk.FirstLine;
                 int at = 0;
                 while (ParseNextLine(chunk, ref at, ref number, options, onError) is { } message)
                     yield return message;
@@ -87,7 +87,7 @@ public static partial class NmsgJsonReader
     /// </summary>
     private static NmsgMessage? ParseNextLine(TextChunk chunk, ref int at, ref long number, NmsgTextOptions options, Action<NmsgFormatException>? onError)
     {
-        while (TextChunk.NextLine(chunk.Text, chunk.NoCarriageReturn, ref at, out ReadOnlySpan<byte> line, out bool ascii))
+        while (TextChunk.NextLine(chunk.Text, ref at, out ReadOnlySpan<byte> line, out bool ascii))
         {
             long n = number++;
             if (line.Length == 0)
@@ -113,16 +113,26 @@ public static partial class NmsgJsonReader
             : System.Text.Unicode.Utf8.IsValid(line) ? Parse(line, options, number, ascii: false)
             : Parse(Encoding.UTF8.GetString(line), options, number);
 
-    /// <summary>A chunk on its way through the workers: its messages, and its bad lines by position.</summary>
+    /// <summary>
+    /// A chunk on its way through the workers: its messages, its line count and its bad lines. A worker does not know
+    /// the number of its chunk's first line (no one counted the lines before it), so it numbers them from 1 and keeps
+    /// a copy of each bad line; the consumer, which does know, parses that line again for the error with its number.
+    /// </summary>
     private sealed class ParsedChunk(TextChunk chunk)
     {
         public readonly TextChunk Chunk = chunk;
         public readonly List<NmsgMessage> Messages = [];
 
-        /// <summary>Bad lines, each with the number of messages before it in this chunk.</summary>
-        public readonly List<(int Before, NmsgFormatException Error)> Errors = [];
+        /// <summary>The lines walked (blank ones too).</summary>
+        public long Lines;
 
-        /// <summary>What ends the read after <see cref="Messages"/> (a bad line without a handler, a stream error).</summary>
+        /// <summary>
+        /// Bad lines, each with the number of messages before it in this chunk, its number in the chunk (from 1) and
+        /// its bytes. The last one ends the read when the reader has no error handler.
+        /// </summary>
+        public readonly List<BadLine> Errors = [];
+
+        /// <summary>What ends the read after <see cref="Messages"/> (a stream error, anything but a bad line).</summary>
         public ExceptionDispatchInfo? Fault;
 
         public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -130,10 +140,9 @@ public static partial class NmsgJsonReader
         public void Parse(NmsgTextOptions options, bool reportErrors, CancellationToken cancellationToken)
         {
             ReadOnlySpan<byte> text = Chunk.Text;
-            bool noCarriageReturn = Chunk.NoCarriageReturn;
-            long number = Chunk.FirstLine;
+            long number = 1;
             int at = 0;
-            while (!cancellationToken.IsCancellationRequested && TextChunk.NextLine(text, noCarriageReturn, ref at, out ReadOnlySpan<byte> line, out bool ascii))
+            while (!cancellationToken.IsCancellationRequested && TextChunk.NextLine(text, ref at, out ReadOnlySpan<byte> line, out bool ascii))
             {
                 long n = number++;
                 if (line.Length == 0)
@@ -142,9 +151,11 @@ public static partial class NmsgJsonReader
                 {
                     Messages.Add(ParseLine(line, ascii, options, n));
                 }
-                catch (NmsgFormatException e) when (reportErrors)
+                catch (NmsgFormatException e)
                 {
-                    Errors.Add((Messages.Count, e));
+                    Errors.Add(new BadLine(Messages.Count, n, line.ToArray(), ascii, e));
+                    if (!reportErrors)
+                        break;
                 }
                 catch (Exception e)
                 {
@@ -152,7 +163,29 @@ public static partial class NmsgJsonReader
                     break;
                 }
             }
+            Lines = number - 1;
             Chunk.ReturnBuffer();
+        }
+    }
+
+    /// <summary>A line a worker could not parse: see <see cref="ParsedChunk.Errors"/>.</summary>
+    private readonly record struct BadLine(int Before, long Number, byte[] Text, bool Ascii, NmsgFormatException Error)
+    {
+        /// <summary>
+        /// The error as it reads for the line's number in the input: the line parsed again (a parse depends only on
+        /// the line and its number).
+        /// </summary>
+        public NmsgFormatException At(long firstLine, NmsgTextOptions options)
+        {
+            try
+            {
+                ParseLine(Text, Ascii, options, firstLine + Number - 1);
+            }
+            catch (NmsgFormatException e)
+            {
+                return e;
+            }
+            return Error; // cannot happen: the same line fails the same way
         }
     }
 
@@ -170,6 +203,7 @@ public static partial class NmsgJsonReader
         // pool thread (there are as many as cores at first) and leave the reading and the consumer waiting.
         using var work = new BlockingCollection<ParsedChunk>();
         bool reportErrors = onError is not null;
+        long firstLine = 1; // of the next chunk out
         var tasks = new Task[parallelism + 1];
         tasks[0] = Task.Run(() => ProduceAsync(stream, chunkSize, ordered.Writer, work, stop.Token), CancellationToken.None);
         for (int i = 1; i < tasks.Length; i++)
@@ -185,17 +219,18 @@ public static partial class NmsgJsonReader
                 {
                     await parsed.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                     List<NmsgMessage> messages = parsed.Messages;
-                    List<(int Before, NmsgFormatException Error)> errors = parsed.Errors;
+                    List<BadLine> errors = parsed.Errors;
                     int e = 0;
                     for (int i = 0; i < messages.Count; i++)
                     {
                         for (; e < errors.Count && errors[e].Before == i; e++)
-                            onError!(errors[e].Error);
+                            Report(errors[e], firstLine, options, onError);
                         yield return messages[i];
                     }
                     for (; e < errors.Count; e++)
-                        onError!(errors[e].Error);
+                        Report(errors[e], firstLine, options, onError);
                     parsed.Fault?.Throw();
+                    firstLine += parsed.Lines;
                 }
             }
         }
@@ -210,6 +245,15 @@ public static partial class NmsgJsonReader
             while (work.TryTake(out ParsedChunk? left))
                 left.Chunk.ReturnBuffer();
         }
+    }
+
+    /// <summary>A bad line to the handler, or thrown without one (a worker stops its chunk there then).</summary>
+    private static void Report(in BadLine bad, long firstLine, NmsgTextOptions options, Action<NmsgFormatException>? onError)
+    {
+        NmsgFormatException error = bad.At(firstLine, options);
+        if (onError is null)
+            throw error;
+        onError(error);
     }
 
     /// <summary>Reads chunks into both queues; a stream error becomes a last, failed chunk in line order.</summary>

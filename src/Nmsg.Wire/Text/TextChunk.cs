@@ -7,18 +7,16 @@ using System.Runtime.Intrinsics;
 namespace Nmsg.Text;
 
 /// <summary>
-/// A run of whole lines of a text input in a pooled buffer, with the number of its first line: the unit the JSON
-/// reader parses, on the reading thread or on a worker. Lines end as <see cref="StreamReader"/> ends them
-/// (<c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>); only the last chunk of a stream may end without a terminator.
+/// A run of whole lines of a text input in a pooled buffer: the unit the JSON reader parses, on the reading thread or
+/// on a worker. Lines end as <see cref="StreamReader"/> ends them (<c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>); only
+/// the last chunk of a stream may end without a terminator. The reading thread does not count the lines (that is a
+/// pass over every byte): whoever walks them with <see cref="NextLine(ReadOnlySpan{byte}, ref int, out ReadOnlySpan{byte}, out bool)"/>
+/// numbers them.
 /// </summary>
 internal sealed class TextChunk
 {
     public byte[] Buffer = [];
     public int Length;
-    public long FirstLine;
-
-    /// <summary>True when the text is known to hold no <c>\r</c>: every line ends at a <c>\n</c>.</summary>
-    public bool NoCarriageReturn;
 
     public ReadOnlySpan<byte> Text => Buffer.AsSpan(0, Length);
 
@@ -36,42 +34,32 @@ internal sealed class TextChunk
     /// False at the end of the chunk.
     /// </summary>
     public static bool NextLine(ReadOnlySpan<byte> text, ref int start, out ReadOnlySpan<byte> line)
-        => NextLine(text, noCarriageReturn: false, ref start, out line);
-
-    /// <summary>
-    /// As <see cref="NextLine(ReadOnlySpan{byte}, ref int, out ReadOnlySpan{byte})"/>; with
-    /// <paramref name="noCarriageReturn"/> (the text is known to hold no <c>\r</c>) only <c>\n</c> is looked for.
-    /// </summary>
-    public static bool NextLine(ReadOnlySpan<byte> text, bool noCarriageReturn, ref int start, out ReadOnlySpan<byte> line)
     {
         if (start >= text.Length)
         {
             line = default;
             return false;
         }
-        ReadOnlySpan<byte> rest = text[start..];
-        int end = noCarriageReturn ? rest.IndexOf((byte)'\n') : rest.IndexOfAny((byte)'\n', (byte)'\r');
+        int end = text[start..].IndexOfAny((byte)'\n', (byte)'\r');
         if (end < 0)
         {
-            line = rest;
+            line = text[start..];
             start = text.Length;
             return true;
         }
-        line = rest[..end];
-        start += end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
-        return true;
+        return EndAt(text, start + end, ref start, out line);
     }
 
     /// <summary>
-    /// As <see cref="NextLine(ReadOnlySpan{byte}, bool, ref int, out ReadOnlySpan{byte})"/>, and whether the line is
-    /// all ASCII (as <see cref="System.Text.Ascii.IsValid(ReadOnlySpan{byte})"/>): with <paramref name="noCarriageReturn"/>
-    /// the <c>\n</c> and the non-ASCII bytes are looked for in the same pass over the line.
+    /// As <see cref="NextLine(ReadOnlySpan{byte}, ref int, out ReadOnlySpan{byte})"/>, and whether the line is all
+    /// ASCII (as <see cref="System.Text.Ascii.IsValid(ReadOnlySpan{byte})"/>): one pass over the line looks for both
+    /// terminators and the non-ASCII bytes.
     /// </summary>
-    public static bool NextLine(ReadOnlySpan<byte> text, bool noCarriageReturn, ref int start, out ReadOnlySpan<byte> line, out bool ascii)
+    public static bool NextLine(ReadOnlySpan<byte> text, ref int start, out ReadOnlySpan<byte> line, out bool ascii)
     {
-        if (!noCarriageReturn || !Vector128.IsHardwareAccelerated)
+        if (!Vector128.IsHardwareAccelerated)
         {
-            bool more = NextLine(text, noCarriageReturn, ref start, out line);
+            bool more = NextLine(text, ref start, out line);
             ascii = System.Text.Ascii.IsValid(line);
             return more;
         }
@@ -82,103 +70,54 @@ internal sealed class TextChunk
             return false;
         }
         ref byte first = ref MemoryMarshal.GetReference(text);
-        Vector128<byte> lf = Vector128.Create((byte)'\n'), any = Vector128<byte>.Zero;
+        Vector128<byte> lf = Vector128.Create((byte)'\n'), cr = Vector128.Create((byte)'\r'), any = Vector128<byte>.Zero;
         int p = start;
-        // Thirty-two bytes a step while no \n is among them (lines are long), then sixteen.
+        // Thirty-two bytes a step while no terminator is among them (lines are long), then sixteen.
         for (; p <= text.Length - (2 * Vector128<byte>.Count); p += 2 * Vector128<byte>.Count)
         {
             Vector128<byte> v0 = Vector128.LoadUnsafe(ref first, (nuint)p), v1 = Vector128.LoadUnsafe(ref first, (nuint)(p + Vector128<byte>.Count));
-            if ((Vector128.Equals(v0, lf) | Vector128.Equals(v1, lf)) != Vector128<byte>.Zero)
+            if ((Vector128.Equals(v0, lf) | Vector128.Equals(v1, lf) | Vector128.Equals(v0, cr) | Vector128.Equals(v1, cr)) != Vector128<byte>.Zero)
                 break;
             any |= v0 | v1;
         }
         for (; p <= text.Length - Vector128<byte>.Count; p += Vector128<byte>.Count)
         {
             Vector128<byte> v = Vector128.LoadUnsafe(ref first, (nuint)p);
-            uint newline = Vector128.Equals(v, lf).ExtractMostSignificantBits();
-            if (newline != 0)
+            uint stop = (Vector128.Equals(v, lf) | Vector128.Equals(v, cr)).ExtractMostSignificantBits();
+            if (stop != 0)
             {
-                int k = BitOperations.TrailingZeroCount(newline);
-                // The high bits of the bytes before the \n, and of those of the vectors before.
+                int k = BitOperations.TrailingZeroCount(stop);
+                // The high bits of the bytes before the terminator, and of those of the vectors before.
                 uint high = v.ExtractMostSignificantBits() & ((1u << k) - 1);
                 ascii = high == 0 && (any & Vector128.Create((byte)0x80)) == Vector128<byte>.Zero;
-                line = text[start..(p + k)];
-                start = p + k + 1;
-                return true;
+                return EndAt(text, p + k, ref start, out line);
             }
             any |= v;
         }
         bool asciiSoFar = (any & Vector128.Create((byte)0x80)) == Vector128<byte>.Zero;
-        int end = text[p..].IndexOf((byte)'\n');
-        int lineEnd = end < 0 ? text.Length : p + end;
-        ascii = asciiSoFar && System.Text.Ascii.IsValid(text[p..lineEnd]);
-        line = text[start..lineEnd];
-        start = end < 0 ? text.Length : lineEnd + 1;
+        int end = text[p..].IndexOfAny((byte)'\n', (byte)'\r');
+        if (end < 0)
+        {
+            ascii = asciiSoFar && System.Text.Ascii.IsValid(text[p..]);
+            line = text[start..];
+            start = text.Length;
+            return true;
+        }
+        ascii = asciiSoFar && System.Text.Ascii.IsValid(text.Slice(p, end));
+        return EndAt(text, p + end, ref start, out line);
+    }
+
+    /// <summary>The line from <paramref name="start"/> to the terminator at <paramref name="end"/>, and the start of the next (after a <c>\r\n</c> pair, both).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool EndAt(ReadOnlySpan<byte> text, int end, ref int start, out ReadOnlySpan<byte> line)
+    {
+        line = text[start..end];
+        start = end + (text[end] == (byte)'\r' && end + 1 < text.Length && text[end + 1] == (byte)'\n' ? 2 : 1);
         return true;
     }
 
-    /// <summary>
-    /// The number of lines in a chunk's text (a final line without a terminator counts), and whether it holds no <c>\r</c>: the common text (no <c>\r</c>)
-    /// is counted in one pass that also looks for <c>\r</c> (this runs on the single reading thread).
-    /// </summary>
-    public static long CountLines(ReadOnlySpan<byte> text, out bool noCarriageReturn)
-    {
-        noCarriageReturn = CountNewlines(text, out long newlines);
-        if (noCarriageReturn)
-            return newlines + (text.Length > 0 && text[^1] != (byte)'\n' ? 1 : 0);
-        long n = 0;
-        int at = 0;
-        while (NextLine(text, ref at, out _))
-            n++;
-        return n;
-    }
-
-    /// <summary>
-    /// Counts the <c>\n</c> of <paramref name="text"/> into <paramref name="newlines"/> and returns whether it holds
-    /// no <c>\r</c> (when it does, the count may stop short: the caller counts lines another way).
-    /// </summary>
-    internal static bool CountNewlines(ReadOnlySpan<byte> text, out long newlines)
-    {
-        long n = 0;
-        int i = 0;
-        ref byte start = ref MemoryMarshal.GetReference(text);
-        if (Vector128.IsHardwareAccelerated)
-        {
-            // Per byte lane, a count of the \n seen (a match is all ones: subtracting it adds one) and whether a \r
-            // was: no branch, popcount or horizontal sum per vector, only per block of 255 vectors (a lane's most).
-            Vector128<byte> lf = Vector128.Create((byte)'\n'), cr = Vector128.Create((byte)'\r');
-            while (i <= text.Length - Vector128<byte>.Count)
-            {
-                int blockEnd = (int)Math.Min(text.Length - Vector128<byte>.Count, i + (254L * Vector128<byte>.Count));
-                Vector128<byte> counts = Vector128<byte>.Zero, crs = Vector128<byte>.Zero;
-                for (; i <= blockEnd; i += Vector128<byte>.Count)
-                {
-                    Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)i);
-                    counts -= Vector128.Equals(v, lf);
-                    crs |= Vector128.Equals(v, cr);
-                }
-                if (crs != Vector128<byte>.Zero)
-                {
-                    newlines = n;
-                    return false;
-                }
-                n += Vector128.Sum(Vector128.WidenLower(counts) + Vector128.WidenUpper(counts));
-            }
-        }
-        for (; i < text.Length; i++)
-        {
-            byte b = Unsafe.Add(ref start, i);
-            if (b == (byte)'\r')
-            {
-                newlines = n;
-                return false;
-            }
-            if (b == (byte)'\n')
-                n++;
-        }
-        newlines = n;
-        return true;
-    }
+    /// <summary>How much of a chunk <see cref="ReadAsync"/> looks at for the length of its lines.</summary>
+    private const int SampleBytes = 16 * 1024;
 
     /// <summary>
     /// Reads a stream as chunks of whole lines of about <paramref name="chunkSize"/> bytes (longer where one line is
@@ -190,7 +129,7 @@ internal sealed class TextChunk
     /// <param name="chunkSize">The bytes of a chunk, or the least of them with <paramref name="linesPerChunk"/>.</param>
     /// <param name="linesPerChunk">
     /// When above 0, later chunks grow (up to four times <paramref name="chunkSize"/>) to hold about this many lines
-    /// of the length of the last chunk's, so that a chunk of long lines is as much work as one of short lines.
+    /// of the length of the last chunk's first lines, so that a chunk of long lines is as much work as one of short lines.
     /// </param>
     /// <param name="cancellationToken">Stops the read.</param>
     public static async IAsyncEnumerable<TextChunk> ReadAsync(Stream stream, int chunkSize, int linesPerChunk = 0,
@@ -199,7 +138,6 @@ internal sealed class TextChunk
         int size = chunkSize;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         int filled = 0;
-        long line = 1;
         bool start = true;
         try
         {
@@ -231,7 +169,7 @@ internal sealed class TextChunk
                 {
                     if (filled > 0)
                     {
-                        var last = new TextChunk { Buffer = buffer, Length = filled, FirstLine = line };
+                        var last = new TextChunk { Buffer = buffer, Length = filled };
                         buffer = [];
                         yield return last;
                     }
@@ -241,11 +179,15 @@ internal sealed class TextChunk
                 int split = SplitPoint(buffer.AsSpan(0, filled));
                 if (split <= 0)
                     continue;
-                var chunk = new TextChunk { Buffer = buffer, Length = split, FirstLine = line };
-                long lines = CountLines(chunk.Text, out chunk.NoCarriageReturn);
-                line += lines;
-                if (linesPerChunk > 0 && lines > 0)
-                    size = (int)Math.Clamp(split / lines * linesPerChunk, chunkSize, 4L * chunkSize);
+                var chunk = new TextChunk { Buffer = buffer, Length = split };
+                if (linesPerChunk > 0)
+                {
+                    // The line length from the first few KB: counting every line here would be a pass over every byte
+                    // on the one reading thread. No \n there: long lines (or \r-only ends), the largest chunk.
+                    ReadOnlySpan<byte> sample = chunk.Text[..Math.Min(split, SampleBytes)];
+                    int lines = sample.Count((byte)'\n');
+                    size = lines == 0 ? 4 * chunkSize : (int)Math.Clamp((long)sample.Length / lines * linesPerChunk, chunkSize, 4L * chunkSize);
+                }
                 byte[] next = ArrayPool<byte>.Shared.Rent(Math.Max(size, filled - split));
                 buffer.AsSpan(split, filled - split).CopyTo(next);
                 filled -= split;
