@@ -483,4 +483,57 @@ public class JsonScannerTests
         // Each template makes messages (not only errors), so the values were compared.
         Assert.All(messages, n => Assert.True(n > 100, $"{n} messages"));
     }
+
+    [Fact]
+    public void Numbers_read_the_same_at_every_length_and_distance_from_the_end()
+    {
+        // The scanner classifies a number's digits sixteen bytes at a time when they are within the text, else a
+        // byte at a time: numbers valid and not, of every length, in ignored values and message members, with the
+        // line's end (spaces after the object, which are not read) moved past them a byte at a time.
+        var random = new Random(20261130);
+        string[] templates =
+        [
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"query_json\":[%],\"id\":1}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"query_json\":{\"a\":%,\"b\":[%]}}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"id\":%,\"delay\":%}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"delay\":% }}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"x\":%,\"message\":{\"delay\":%}}",
+        ];
+        const string alphabet = "0123456789-+.eE";
+        int messages = 0, errors = 0;
+        for (int i = 0; i < 4000; i++)
+        {
+            var number = new StringBuilder();
+            int length = random.Next(1, 24);
+            if (i % 2 == 0)
+            {
+                // Mostly valid: digits, with a fraction and an exponent now and then, and one byte changed at times.
+                if (random.Next(4) == 0)
+                    number.Append('-');
+                for (int k = 0; k < length; k++)
+                    number.Append((char)('0' + random.Next(10)));
+                if (random.Next(3) == 0)
+                    number.Append('.').Append(random.Next(1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (random.Next(5) == 0)
+                    number.Append(random.Next(2) == 0 ? 'e' : 'E').Append(random.Next(3) switch { 0 => "", 1 => "+", _ => "-" }).Append(random.Next(400));
+                if (random.Next(4) == 0)
+                    number[random.Next(number.Length)] = alphabet[random.Next(alphabet.Length)];
+            }
+            else
+            {
+                for (int k = 0; k < length; k++)
+                    number.Append(alphabet[random.Next(alphabet.Length)]);
+            }
+            string value = number.ToString();
+            if (random.Next(6) == 0)
+                value += random.Next(4) switch { 0 => "x", 1 => "\"\"", 2 => "t", _ => "{" };
+            string line = templates[i % templates.Length].Replace("%", value, StringComparison.Ordinal);
+            string outcome = AssertSame(Encoding.UTF8.GetBytes(line + new string(' ', i / templates.Length % 24)));
+            if (outcome.StartsWith("M ", StringComparison.Ordinal))
+                messages++;
+            else
+                errors++;
+        }
+        Assert.True(messages > 500 && errors > 500, $"{messages} messages, {errors} errors");
+    }
 }

@@ -307,7 +307,7 @@ public static partial class NmsgJsonReader
     /// no escapes, with vname, mname, a string time and the message object. Anything else, valid or not, makes
     /// <see cref="Index"/> return false and the line goes to the reader, which decides exactly as before.
     /// </summary>
-    private ref struct Scanner(ReadOnlySpan<byte> s, ModuleCache cache)
+    private ref partial struct Scanner(ReadOnlySpan<byte> s, ModuleCache cache)
     {
         private const int MaxDepth = 60; // Utf8JsonReader's default limit is 64
         private readonly ReadOnlySpan<byte> _s = s;
@@ -764,8 +764,8 @@ public static partial class NmsgJsonReader
         private static int LiteralEnd(ReadOnlySpan<byte> s, int p, ReadOnlySpan<byte> word)
             => s[p..].StartsWith(word) && Delimited(s, p + word.Length) ? p + word.Length : -1;
 
-        /// <summary>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</summary>
-        private static int NumberEnd(ReadOnlySpan<byte> s, int p)
+        /// <summary>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, a byte at a time (see <see cref="NumberEnd"/>).</summary>
+        private static int NumberEndSlow(ReadOnlySpan<byte> s, int p)
         {
             if ((uint)p < (uint)s.Length && s[p] == (byte)'-')
                 p++;
