@@ -443,6 +443,26 @@ public class JsonScannerTests
     }
 
     [Fact]
+    public void Plain_runs_end_at_every_special_byte_and_no_other()
+    {
+        // Every byte value at every position of the vector steps and the byte-at-a-time tail: the special bytes are
+        // found by a compare on a transformed byte, which must take the quote, the backslash and 0x00-0x1F and
+        // nothing next to them (the space, '!', '#', 0x7F, 0x80-0xFF).
+        for (int value = 0; value < 256; value++)
+        {
+            bool special = value < 0x20 || value == '"' || value == '\\';
+            for (int at = 0; at < 48; at++)
+            {
+                byte[] text = new byte[48];
+                text.AsSpan().Fill((byte)'a');
+                text[at] = (byte)value;
+                Assert.Equal(special ? at : 48, NmsgJsonReader.PlainEnd(text, 0));
+                Assert.Equal(special ? at : 48, NmsgJsonReader.PlainEnd(text, at));
+            }
+        }
+    }
+
+    [Fact]
     public void Random_integers_read_the_same_by_the_fast_and_the_general_path()
     {
         // The plain-digits path against Utf8Parser and the reader: every integer type, at and around each limit.

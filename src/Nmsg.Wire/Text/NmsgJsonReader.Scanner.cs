@@ -7,8 +7,21 @@ namespace Nmsg.Text;
 
 public static partial class NmsgJsonReader
 {
+    /// <summary>
+    /// Bit i set where byte i is a quote, a backslash or a control byte (below 0x20). v ^ 0x82 as a signed byte is
+    /// below -95 exactly for the control bytes (to -128..-97) and the quote (to -96), so one compare finds both.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint SpecialBits(Vector128<byte> v)
+        => (Vector128.LessThan((v ^ Vector128.Create((byte)0x82)).AsSByte(), Vector128.Create((sbyte)-95)).AsByte()
+            | Vector128.Equals(v, Vector128.Create((byte)'\\'))).ExtractMostSignificantBits();
+
     private ref partial struct Scanner
     {
+        /// <summary>The byte at <paramref name="p"/>, which the caller has checked is within the text (no second check).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static byte At(ReadOnlySpan<byte> s, int p) => Unsafe.Add(ref MemoryMarshal.GetReference(s), (nuint)(uint)p);
+
         /// <summary>
         /// Where the number at <paramref name="p"/> ends, or -1 (as <see cref="NumberEndSlow"/>): its digits are
         /// classified sixteen bytes at once, so an integer or a fraction within them costs no loop over its digits.

@@ -427,67 +427,67 @@ public static partial class NmsgJsonReader
                 // Whitespace is looked for only where the expected byte is not there (a formatter writes none).
                 if ((uint)p >= (uint)s.Length)
                     return false;
-                if (s[p] != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)'"'))
+                if (At(s, p) != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || At(s, p) != (byte)'"'))
                     return false;
-                int nameAt = p + 1;
-                if ((p = StringEnd(s, nameAt, out bool nameEscaped)) < 0)
-                    return false;
-                int nameLength = p - 1 - nameAt;
-                if ((p = Colon(s, p)) < 0)
-                    return false;
-                int valueAt = p;
-                byte c = s[p];
-                bool valueEscaped = false;
-                JsonTokenType token;
-                if (c == (byte)'"')
-                {
-                    token = JsonTokenType.String;
-                    if ((p = StringEnd(s, p + 1, out valueEscaped)) < 0)
-                        return false;
-                }
-                else if ((c | 0x20) == (byte)'{')
-                {
-                    // { or [ (the only bytes that are { with bit 5 set)
-                    token = c == (byte)'{' ? JsonTokenType.StartObject : JsonTokenType.StartArray;
-                    _p = p;
-                    if (!Value(2))
-                        return false;
-                    p = _p;
-                }
-                else
-                {
-                    token = c switch
-                    {
-                        (byte)'t' => JsonTokenType.True,
-                        (byte)'f' => JsonTokenType.False,
-                        (byte)'n' => JsonTokenType.Null,
-                        _ => JsonTokenType.Number,
-                    };
-                    if ((p = ScalarEnd(s, p)) < 0)
-                        return false;
-                }
                 if (count == array.Length)
                 {
                     Array.Resize(ref array, array.Length * 2);
                     props = array;
                 }
-                ref Property prop = ref array[count++];
+                // The property is written as it is read (fewer values live across the calls; a line not taken is
+                // indexed again by the reader). count < array.Length: checked just above.
+                ref Property prop = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), count);
+                int nameAt = p + 1;
                 prop.NameStart = nameAt;
-                prop.NameLength = nameLength;
-                prop.NameEscaped = nameEscaped;
-                prop.ValueStart = valueAt;
+                if ((p = StringEnd(s, nameAt, out prop.NameEscaped)) < 0)
+                    return false;
+                prop.NameLength = p - 1 - nameAt;
+                if ((p = Colon(s, p)) < 0)
+                    return false;
+                int valueAt = p;
+                prop.ValueStart = p;
+                byte c = At(s, p); // Colon returns a position within the text
+                if (c == (byte)'"')
+                {
+                    prop.Token = JsonTokenType.String;
+                    if ((p = StringEnd(s, p + 1, out prop.ValueEscaped)) < 0)
+                        return false;
+                }
+                else
+                {
+                    prop.ValueEscaped = false;
+                    if ((c | 0x20) == (byte)'{')
+                    {
+                        // { or [ (the only bytes that are { with bit 5 set)
+                        prop.Token = c == (byte)'{' ? JsonTokenType.StartObject : JsonTokenType.StartArray;
+                        _p = p;
+                        if (!Value(2))
+                            return false;
+                        p = _p;
+                    }
+                    else
+                    {
+                        prop.Token = c switch
+                        {
+                            (byte)'t' => JsonTokenType.True,
+                            (byte)'f' => JsonTokenType.False,
+                            (byte)'n' => JsonTokenType.Null,
+                            _ => JsonTokenType.Number,
+                        };
+                        if ((p = ScalarEnd(s, p)) < 0)
+                            return false;
+                    }
+                }
                 prop.ValueLength = p - valueAt;
-                prop.Token = token;
-                prop.ValueEscaped = valueEscaped;
-                Count = count;
+                count++;
                 if ((uint)p >= (uint)s.Length)
                     return false;
-                c = s[p];
+                c = At(s, p);
                 if (c <= (byte)' ')
                 {
                     if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
                         return false;
-                    c = s[p];
+                    c = At(s, p);
                 }
                 if (c == (byte)',')
                 {
@@ -496,6 +496,7 @@ public static partial class NmsgJsonReader
                 }
                 if (c != (byte)'}')
                     return false;
+                Count = count;
                 _p = p + 1;
                 return true;
             }
@@ -540,7 +541,7 @@ public static partial class NmsgJsonReader
                 // A value at p (whitespace before it skipped).
                 if ((uint)p >= (uint)s.Length)
                     return false;
-                byte c = s[p];
+                byte c = At(s, p);
                 if (c == (byte)'"')
                 {
                     if ((p = StringEnd(s, p + 1)) < 0)
@@ -556,12 +557,12 @@ public static partial class NmsgJsonReader
                     objects = (objects << 1) | isObject;
                     if ((uint)++p >= (uint)s.Length)
                         return false;
-                    c = s[p];
+                    c = At(s, p);
                     if (c <= (byte)' ')
                     {
                         if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
                             return false;
-                        c = s[p];
+                        c = At(s, p);
                     }
                     if (c == (isObject != 0 ? (byte)'}' : (byte)']'))
                     {
@@ -596,12 +597,12 @@ public static partial class NmsgJsonReader
                     }
                     if ((uint)p >= (uint)s.Length)
                         return false;
-                    c = s[p];
+                    c = At(s, p);
                     if (c <= (byte)' ')
                     {
                         if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
                             return false;
-                        c = s[p];
+                        c = At(s, p);
                     }
                     bool inObject = (objects & 1) != 0;
                     if (c == (byte)',')
@@ -612,7 +613,7 @@ public static partial class NmsgJsonReader
                             if ((p = Key(s, p)) < 0)
                                 return false;
                         }
-                        else if ((uint)p < (uint)s.Length && s[p] <= (byte)' ')
+                        else if ((uint)p < (uint)s.Length && At(s, p) <= (byte)' ')
                         {
                             p = SkipWs(s, p);
                         }
@@ -636,7 +637,7 @@ public static partial class NmsgJsonReader
         {
             if ((uint)p >= (uint)s.Length)
                 return -1;
-            if (s[p] != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)'"'))
+            if (At(s, p) != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || At(s, p) != (byte)'"'))
                 return -1;
             if ((p = StringEnd(s, p + 1)) < 0)
                 return -1;
@@ -652,11 +653,11 @@ public static partial class NmsgJsonReader
         {
             if ((uint)p >= (uint)s.Length)
                 return -1;
-            if (s[p] != (byte)':' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || s[p] != (byte)':'))
+            if (At(s, p) != (byte)':' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || At(s, p) != (byte)':'))
                 return -1;
             if ((uint)++p >= (uint)s.Length)
                 return -1;
-            if (s[p] <= (byte)' ' && (uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+            if (At(s, p) <= (byte)' ' && (uint)(p = SkipWs(s, p)) >= (uint)s.Length)
                 return -1;
             return p;
         }
@@ -667,7 +668,7 @@ public static partial class NmsgJsonReader
         {
             while ((uint)p < (uint)s.Length)
             {
-                byte c = s[p];
+                byte c = At(s, p);
                 if (c > (byte)' ' || (c != (byte)' ' && c != (byte)'\t' && c != (byte)'\n' && c != (byte)'\r'))
                     break;
                 p++;
@@ -702,12 +703,6 @@ public static partial class NmsgJsonReader
             return StringEndSlow(s, p, out _);
         }
 
-        /// <summary>Bit i set where byte i is a quote, a backslash or a control byte.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static uint SpecialBits(Vector128<byte> v)
-            => (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
-                | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
-
         /// <summary>
         /// As <see cref="StringEnd(ReadOnlySpan{byte}, int)"/>, and whether the string has escapes. The first sixteen
         /// bytes are classified inline: most names end there.
@@ -718,9 +713,7 @@ public static partial class NmsgJsonReader
             escaped = false;
             if (p + Vector128<byte>.Count <= s.Length)
             {
-                Vector128<byte> v = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p);
-                uint special = (Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
-                    | Vector128.LessThan(v, Vector128.Create((byte)' '))).ExtractMostSignificantBits();
+                uint special = SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)p));
                 if (special != 0)
                 {
                     p += BitOperations.TrailingZeroCount(special);
@@ -845,11 +838,9 @@ public static partial class NmsgJsonReader
     internal static int PlainEnd(ReadOnlySpan<byte> s, int p)
     {
         ref byte start = ref MemoryMarshal.GetReference(s);
-        Vector128<byte> quote = Vector128.Create((byte)'"'), backslash = Vector128.Create((byte)'\\'), space = Vector128.Create((byte)' ');
         for (; p + Vector128<byte>.Count <= s.Length; p += Vector128<byte>.Count)
         {
-            Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)p);
-            uint special = (Vector128.Equals(v, quote) | Vector128.Equals(v, backslash) | Vector128.LessThan(v, space)).ExtractMostSignificantBits();
+            uint special = SpecialBits(Vector128.LoadUnsafe(ref start, (nuint)p));
             if (special != 0)
                 return p + BitOperations.TrailingZeroCount(special);
         }
