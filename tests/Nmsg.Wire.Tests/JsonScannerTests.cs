@@ -556,4 +556,73 @@ public class JsonScannerTests
         }
         Assert.True(messages > 500 && errors > 500, $"{messages} messages, {errors} errors");
     }
+
+    [Fact]
+    public void Generated_ignored_values_read_the_same_valid_and_mutated()
+    {
+        // Ignored values (query_json) made of names and strings of every length around the scanner's sixteen-byte
+        // loads, with the quote, colon, comma and the value's first byte at each place of them, nested, with and
+        // without whitespace, escapes and control bytes; then each with one byte deleted, inserted or replaced, and
+        // the line's end moved (spaces after the object, which are not read) so the loads meet it everywhere.
+        var random = new Random(20261131);
+        const string plain = "abcXYZ019 -_./+=:,{}[]";
+        string Text(int length)
+        {
+            var b = new StringBuilder();
+            for (int k = 0; k < length; k++)
+                b.Append(plain[random.Next(plain.Length)]);
+            if (random.Next(12) == 0 && length > 0)
+                b.Insert(random.Next(b.Length), random.Next(3) switch { 0 => "\\n", 1 => "\\u00e9", _ => "\\\"" });
+            return b.ToString();
+        }
+        string Ws() => random.Next(6) == 0 ? new[] { " ", "\t", "\r\n", "  " }[random.Next(4)] : "";
+        string Value(int depth)
+        {
+            switch (depth > 3 ? random.Next(3) : random.Next(6))
+            {
+                case 0:
+                    return "\"" + Text(random.Next(0, 40)) + "\"";
+                case 1:
+                    return random.Next(4) switch { 0 => "true", 1 => "null", 2 => "-12.5e3", _ => random.Next(100000).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                case 2:
+                    return "\"" + Text(random.Next(10, 20)) + "\"";
+                case 3:
+                {
+                    var b = new StringBuilder("[" + Ws());
+                    for (int k = random.Next(4); k > 0; k--)
+                        b.Append(Value(depth + 1)).Append(Ws()).Append(k > 1 ? "," + Ws() : "");
+                    return b.Append(']').ToString();
+                }
+                default:
+                {
+                    var b = new StringBuilder("{" + Ws());
+                    for (int k = random.Next(5); k > 0; k--)
+                        b.Append('"').Append(Text(random.Next(0, 20))).Append('"').Append(Ws()).Append(':').Append(Ws()).Append(Value(depth + 1)).Append(Ws()).Append(k > 1 ? "," + Ws() : "");
+                    return b.Append('}').ToString();
+                }
+            }
+        }
+        int messages = 0, errors = 0;
+        for (int i = 0; i < 3000; i++)
+        {
+            string value = Value(random.Next(3));
+            byte[] line = Encoding.UTF8.GetBytes(Dnsqr.Replace("%", value, StringComparison.Ordinal) + new string(' ', random.Next(20)));
+            if (AssertSame(line).StartsWith("M ", StringComparison.Ordinal))
+                messages++;
+            for (int m = 0; m < 4; m++)
+            {
+                int at = random.Next(line.Length);
+                byte b = (byte)(random.Next(8) == 0 ? random.Next(0x20) : Inserted[random.Next(Inserted.Length)]);
+                byte[] mutated = random.Next(3) switch
+                {
+                    0 => [.. line.AsSpan(0, at), .. line.AsSpan(at + 1)],
+                    1 => [.. line.AsSpan(0, at), b, .. line.AsSpan(at)],
+                    _ => [.. line.AsSpan(0, at), b, .. line.AsSpan(at + 1)],
+                };
+                if (!AssertSame(mutated).StartsWith("M ", StringComparison.Ordinal))
+                    errors++;
+            }
+        }
+        Assert.True(messages > 2000 && errors > 2000, $"{messages} messages, {errors} errors");
+    }
 }

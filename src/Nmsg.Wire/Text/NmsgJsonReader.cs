@@ -532,116 +532,138 @@ public static partial class NmsgJsonReader
         /// </summary>
         private bool Value(int depth)
         {
+            // A state machine over labels, each entered with the position (and at some, the byte there) known, so
+            // that the common token costs one bounds check: a value at p (value), the same with c = s[p] (dispatch),
+            // after a value (after, afterByte), a member name with c = s[p] (key).
             ReadOnlySpan<byte> s = _s;
             int p = _p;
             ulong objects = 0; // bit i set: the container opened i levels up is an object
             int open = 0, limit = MaxDepth - depth;
-            for (; ; )
+            byte c;
+        value:
+            if ((uint)p >= (uint)s.Length)
+                return false;
+            c = At(s, p);
+        dispatch:
+            if (c == (byte)'"')
             {
-                // A value at p (whitespace before it skipped).
-                if ((uint)p >= (uint)s.Length)
-                    return false;
-                byte c = At(s, p);
-                if (c == (byte)'"')
+                // Most strings end within the sixteen bytes after the quote; then the byte after the string is
+                // within them too (i < 15), read without a check.
+                if (p + 1 + Vector128<byte>.Count <= s.Length)
                 {
-                    if ((p = StringEnd(s, p + 1)) < 0)
-                        return false;
+                    uint special = SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)(uint)(p + 1)));
+                    int i = BitOperations.TrailingZeroCount(special);
+                    if (i < Vector128<byte>.Count - 1 && At(s, p + 1 + i) == (byte)'"')
+                    {
+                        p += i + 2;
+                        if (open == 0)
+                        {
+                            _p = p;
+                            return true;
+                        }
+                        c = At(s, p);
+                        goto afterByte;
+                    }
                 }
-                else if ((c | 0x20) == (byte)'{')
+                if ((p = StringEndSlow(s, p + 1)) < 0)
+                    return false;
+                goto after;
+            }
+            if ((c | 0x20) == (byte)'{')
+            {
+                // { or [ (the only bytes that are { with bit 5 set)
+                if (open >= limit)
+                    return false;
+                open++;
+                ulong isObject = c == (byte)'{' ? 1UL : 0UL;
+                objects = (objects << 1) | isObject;
+                if ((uint)++p >= (uint)s.Length)
+                    return false;
+                c = At(s, p);
+                if (c <= (byte)' ')
                 {
-                    // { or [ (the only bytes that are { with bit 5 set)
-                    if (open >= limit)
-                        return false;
-                    open++;
-                    ulong isObject = c == (byte)'{' ? 1UL : 0UL;
-                    objects = (objects << 1) | isObject;
-                    if ((uint)++p >= (uint)s.Length)
+                    if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
                         return false;
                     c = At(s, p);
-                    if (c <= (byte)' ')
-                    {
-                        if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
-                            return false;
-                        c = At(s, p);
-                    }
-                    if (c == (isObject != 0 ? (byte)'}' : (byte)']'))
-                    {
-                        p++;
-                        open--;
-                        objects >>= 1;
-                    }
-                    else if (isObject == 0)
-                    {
-                        continue; // the first element
-                    }
-                    else if ((p = Key(s, p)) < 0)
-                    {
-                        return false;
-                    }
-                    else
-                    {
-                        continue; // the first member's value
-                    }
                 }
-                else if ((p = ScalarEnd(s, p)) < 0)
+                if (c == (isObject != 0 ? (byte)'}' : (byte)']'))
                 {
-                    return false;
-                }
-                // After a value: close containers, or go on to the next element or member.
-                for (; ; )
-                {
-                    if (open == 0)
-                    {
-                        _p = p;
-                        return true;
-                    }
-                    if ((uint)p >= (uint)s.Length)
-                        return false;
-                    c = At(s, p);
-                    if (c <= (byte)' ')
-                    {
-                        if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
-                            return false;
-                        c = At(s, p);
-                    }
-                    bool inObject = (objects & 1) != 0;
-                    if (c == (byte)',')
-                    {
-                        p++;
-                        if (inObject)
-                        {
-                            if ((p = Key(s, p)) < 0)
-                                return false;
-                        }
-                        else if ((uint)p < (uint)s.Length && At(s, p) <= (byte)' ')
-                        {
-                            p = SkipWs(s, p);
-                        }
-                        break;
-                    }
-                    if (c != (inObject ? (byte)'}' : (byte)']'))
-                        return false;
                     p++;
                     open--;
                     objects >>= 1;
+                    goto after;
+                }
+                if (isObject == 0)
+                    goto dispatch; // the first element
+                goto key; // the first member
+            }
+            if ((p = ScalarEnd(s, p)) < 0)
+                return false;
+        after:
+            // After a value: close containers, or go on to the next element or member.
+            if (open == 0)
+            {
+                _p = p;
+                return true;
+            }
+            if ((uint)p >= (uint)s.Length)
+                return false;
+            c = At(s, p);
+        afterByte: // open > 0, c = s[p]
+            if (c <= (byte)' ')
+            {
+                if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                    return false;
+                c = At(s, p);
+            }
+            if (c == (byte)',')
+            {
+                if ((uint)++p >= (uint)s.Length)
+                    return false;
+                c = At(s, p);
+                if (c <= (byte)' ')
+                {
+                    if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
+                        return false;
+                    c = At(s, p);
+                }
+                if ((objects & 1) == 0)
+                    goto dispatch; // the next element
+                goto key;
+            }
+            if (c != ((objects & 1) != 0 ? (byte)'}' : (byte)']'))
+                return false;
+            p++;
+            open--;
+            objects >>= 1;
+            goto after;
+        key:
+            // A member's name at p (c = s[p]), its colon and the value after it.
+            if (c != (byte)'"')
+                return false;
+            if (p + 1 + Vector128<byte>.Count <= s.Length)
+            {
+                // A name that ends within the sixteen bytes after its quote, with the two bytes after it within them
+                // (i < 14): the colon and the value's first byte read without checks.
+                uint special = SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)(uint)(p + 1)));
+                int i = BitOperations.TrailingZeroCount(special);
+                if (i < Vector128<byte>.Count - 2 && At(s, p + 1 + i) == (byte)'"')
+                {
+                    p += i + 2;
+                    if (At(s, p) == (byte)':' && (c = At(s, p + 1)) > (byte)' ')
+                    {
+                        p++;
+                        goto dispatch;
+                    }
+                    goto colon;
                 }
             }
-        }
-
-        /// <summary>
-        /// A member's name and colon from <paramref name="p"/> (whitespace before it allowed): the position of its
-        /// value, whitespace before that skipped (-1 if malformed).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per member of an ignored object
-        private static int Key(ReadOnlySpan<byte> s, int p)
-        {
-            if ((uint)p >= (uint)s.Length)
-                return -1;
-            if (At(s, p) != (byte)'"' && ((uint)(p = SkipWs(s, p)) >= (uint)s.Length || At(s, p) != (byte)'"'))
-                return -1;
-            if ((p = StringEnd(s, p + 1)) < 0)
-                return -1;
-            return Colon(s, p);
+            if ((p = StringEndSlow(s, p + 1)) < 0)
+                return false;
+        colon:
+            if ((p = Colon(s, p)) < 0)
+                return false;
+            goto value;
         }
 
         /// <summary>
@@ -678,34 +700,8 @@ public static partial class NmsgJsonReader
 
         /// <summary>
         /// The position after a string's closing quote, its content starting at <paramref name="p"/> (-1 for a control
-        /// byte, a bad escape or no end).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int StringEnd(ReadOnlySpan<byte> s, int p)
-        {
-            // As the overload below, without the flag (no local to spill where a string ends in its first sixteen bytes).
-            if (p + Vector128<byte>.Count <= s.Length)
-            {
-                ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(s), p);
-                uint special = SpecialBits(Vector128.LoadUnsafe(ref at));
-                if (special != 0)
-                {
-                    int n = BitOperations.TrailingZeroCount(special);
-                    if (Unsafe.Add(ref at, n) == (byte)'"')
-                        return p + n + 1;
-                    p += n;
-                }
-                else
-                {
-                    p += Vector128<byte>.Count;
-                }
-            }
-            return StringEndSlow(s, p, out _);
-        }
-
-        /// <summary>
-        /// As <see cref="StringEnd(ReadOnlySpan{byte}, int)"/>, and whether the string has escapes. The first sixteen
-        /// bytes are classified inline: most names end there.
+        /// byte, a bad escape or no end), and whether the string has escapes. The first sixteen bytes are classified
+        /// inline: most names end there.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int StringEnd(ReadOnlySpan<byte> s, int p, out bool escaped)
@@ -725,6 +721,10 @@ public static partial class NmsgJsonReader
             }
             return StringEndSlow(s, p, out escaped);
         }
+
+        /// <summary>As <see cref="StringEndSlow(ReadOnlySpan{byte}, int, out bool)"/> without the flag (whose local a caller would keep in memory).</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static int StringEndSlow(ReadOnlySpan<byte> s, int p) => StringEndSlow(s, p, out _);
 
         private static int StringEndSlow(ReadOnlySpan<byte> s, int p, out bool escaped)
         {
