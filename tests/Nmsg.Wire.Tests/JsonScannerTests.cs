@@ -587,19 +587,19 @@ public class JsonScannerTests
                 case 2:
                     return "\"" + Text(random.Next(10, 20)) + "\"";
                 case 3:
-                {
-                    var b = new StringBuilder("[" + Ws());
-                    for (int k = random.Next(4); k > 0; k--)
-                        b.Append(Value(depth + 1)).Append(Ws()).Append(k > 1 ? "," + Ws() : "");
-                    return b.Append(']').ToString();
-                }
+                    {
+                        var b = new StringBuilder("[" + Ws());
+                        for (int k = random.Next(4); k > 0; k--)
+                            b.Append(Value(depth + 1)).Append(Ws()).Append(k > 1 ? "," + Ws() : "");
+                        return b.Append(']').ToString();
+                    }
                 default:
-                {
-                    var b = new StringBuilder("{" + Ws());
-                    for (int k = random.Next(5); k > 0; k--)
-                        b.Append('"').Append(Text(random.Next(0, 20))).Append('"').Append(Ws()).Append(':').Append(Ws()).Append(Value(depth + 1)).Append(Ws()).Append(k > 1 ? "," + Ws() : "");
-                    return b.Append('}').ToString();
-                }
+                    {
+                        var b = new StringBuilder("{" + Ws());
+                        for (int k = random.Next(5); k > 0; k--)
+                            b.Append('"').Append(Text(random.Next(0, 20))).Append('"').Append(Ws()).Append(':').Append(Ws()).Append(Value(depth + 1)).Append(Ws()).Append(k > 1 ? "," + Ws() : "");
+                        return b.Append('}').ToString();
+                    }
             }
         }
         int messages = 0, errors = 0;
