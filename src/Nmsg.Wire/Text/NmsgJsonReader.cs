@@ -439,17 +439,53 @@ public static partial class NmsgJsonReader
                 ref Property prop = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), count);
                 int nameAt = p + 1;
                 prop.NameStart = nameAt;
+                byte c;
+                if (nameAt + Vector128<byte>.Count <= s.Length)
+                {
+                    // A name that ends within the sixteen bytes after its quote, with the two bytes after it within
+                    // them (i < 14): the colon and the value's first byte read without checks (as in Value).
+                    int i = BitOperations.TrailingZeroCount(SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)(uint)nameAt)));
+                    if (i < Vector128<byte>.Count - 2 && At(s, nameAt + i) == (byte)'"')
+                    {
+                        prop.NameEscaped = false;
+                        prop.NameLength = i;
+                        p = nameAt + i + 1;
+                        if (At(s, p) == (byte)':' && (c = At(s, p + 1)) > (byte)' ')
+                        {
+                            p++;
+                            goto value;
+                        }
+                        goto colon;
+                    }
+                }
                 if ((p = StringEnd(s, nameAt, out prop.NameEscaped)) < 0)
                     return false;
                 prop.NameLength = p - 1 - nameAt;
+            colon:
                 if ((p = Colon(s, p)) < 0)
                     return false;
+                c = At(s, p); // Colon returns a position within the text
+            value:
                 int valueAt = p;
                 prop.ValueStart = p;
-                byte c = At(s, p); // Colon returns a position within the text
                 if (c == (byte)'"')
                 {
                     prop.Token = JsonTokenType.String;
+                    if (p + 1 + Vector128<byte>.Count <= s.Length)
+                    {
+                        // A string that ends within the sixteen bytes after its quote: the byte after it is within
+                        // them (i < 15).
+                        int i = BitOperations.TrailingZeroCount(SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)(uint)(p + 1))));
+                        if (i < Vector128<byte>.Count - 1 && At(s, p + 1 + i) == (byte)'"')
+                        {
+                            prop.ValueEscaped = false;
+                            p += i + 2;
+                            prop.ValueLength = p - valueAt;
+                            count++;
+                            c = At(s, p);
+                            goto after;
+                        }
+                    }
                     if ((p = StringEnd(s, p + 1, out prop.ValueEscaped)) < 0)
                         return false;
                 }
@@ -483,6 +519,7 @@ public static partial class NmsgJsonReader
                 if ((uint)p >= (uint)s.Length)
                     return false;
                 c = At(s, p);
+            after: // c = s[p]
                 if (c <= (byte)' ')
                 {
                     if ((uint)(p = SkipWs(s, p)) >= (uint)s.Length)
