@@ -443,6 +443,26 @@ public class JsonScannerTests
     }
 
     [Fact]
+    public void Plain_runs_end_at_every_special_byte_and_no_other()
+    {
+        // Every byte value at every position of the vector steps and the byte-at-a-time tail: the special bytes are
+        // found by a compare on a transformed byte, which must take the quote, the backslash and 0x00-0x1F and
+        // nothing next to them (the space, '!', '#', 0x7F, 0x80-0xFF).
+        for (int value = 0; value < 256; value++)
+        {
+            bool special = value < 0x20 || value == '"' || value == '\\';
+            for (int at = 0; at < 48; at++)
+            {
+                byte[] text = new byte[48];
+                text.AsSpan().Fill((byte)'a');
+                text[at] = (byte)value;
+                Assert.Equal(special ? at : 48, NmsgJsonReader.PlainEnd(text, 0));
+                Assert.Equal(special ? at : 48, NmsgJsonReader.PlainEnd(text, at));
+            }
+        }
+    }
+
+    [Fact]
     public void Random_integers_read_the_same_by_the_fast_and_the_general_path()
     {
         // The plain-digits path against Utf8Parser and the reader: every integer type, at and around each limit.
@@ -482,5 +502,127 @@ public class JsonScannerTests
         }
         // Each template makes messages (not only errors), so the values were compared.
         Assert.All(messages, n => Assert.True(n > 100, $"{n} messages"));
+    }
+
+    [Fact]
+    public void Numbers_read_the_same_at_every_length_and_distance_from_the_end()
+    {
+        // The scanner classifies a number's digits sixteen bytes at a time when they are within the text, else a
+        // byte at a time: numbers valid and not, of every length, in ignored values and message members, with the
+        // line's end (spaces after the object, which are not read) moved past them a byte at a time.
+        var random = new Random(20261130);
+        string[] templates =
+        [
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"query_json\":[%],\"id\":1}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"query_json\":{\"a\":%,\"b\":[%]}}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"id\":%,\"delay\":%}}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"delay\":% }}",
+            "{\"time\":\"2023-11-14 22:13:20\",\"vname\":\"base\",\"mname\":\"dnsqr\",\"x\":%,\"message\":{\"delay\":%}}",
+        ];
+        const string alphabet = "0123456789-+.eE";
+        int messages = 0, errors = 0;
+        for (int i = 0; i < 4000; i++)
+        {
+            var number = new StringBuilder();
+            int length = random.Next(1, 24);
+            if (i % 2 == 0)
+            {
+                // Mostly valid: digits, with a fraction and an exponent now and then, and one byte changed at times.
+                if (random.Next(4) == 0)
+                    number.Append('-');
+                for (int k = 0; k < length; k++)
+                    number.Append((char)('0' + random.Next(10)));
+                if (random.Next(3) == 0)
+                    number.Append('.').Append(random.Next(1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (random.Next(5) == 0)
+                    number.Append(random.Next(2) == 0 ? 'e' : 'E').Append(random.Next(3) switch { 0 => "", 1 => "+", _ => "-" }).Append(random.Next(400));
+                if (random.Next(4) == 0)
+                    number[random.Next(number.Length)] = alphabet[random.Next(alphabet.Length)];
+            }
+            else
+            {
+                for (int k = 0; k < length; k++)
+                    number.Append(alphabet[random.Next(alphabet.Length)]);
+            }
+            string value = number.ToString();
+            if (random.Next(6) == 0)
+                value += random.Next(4) switch { 0 => "x", 1 => "\"\"", 2 => "t", _ => "{" };
+            string line = templates[i % templates.Length].Replace("%", value, StringComparison.Ordinal);
+            string outcome = AssertSame(Encoding.UTF8.GetBytes(line + new string(' ', i / templates.Length % 24)));
+            if (outcome.StartsWith("M ", StringComparison.Ordinal))
+                messages++;
+            else
+                errors++;
+        }
+        Assert.True(messages > 500 && errors > 500, $"{messages} messages, {errors} errors");
+    }
+
+    [Fact]
+    public void Generated_ignored_values_read_the_same_valid_and_mutated()
+    {
+        // Ignored values (query_json) made of names and strings of every length around the scanner's sixteen-byte
+        // loads, with the quote, colon, comma and the value's first byte at each place of them, nested, with and
+        // without whitespace, escapes and control bytes; then each with one byte deleted, inserted or replaced, and
+        // the line's end moved (spaces after the object, which are not read) so the loads meet it everywhere.
+        var random = new Random(20261131);
+        const string plain = "abcXYZ019 -_./+=:,{}[]";
+        string Text(int length)
+        {
+            var b = new StringBuilder();
+            for (int k = 0; k < length; k++)
+                b.Append(plain[random.Next(plain.Length)]);
+            if (random.Next(12) == 0 && length > 0)
+                b.Insert(random.Next(b.Length), random.Next(3) switch { 0 => "\\n", 1 => "\\u00e9", _ => "\\\"" });
+            return b.ToString();
+        }
+        string Ws() => random.Next(6) == 0 ? new[] { " ", "\t", "\r\n", "  " }[random.Next(4)] : "";
+        string Value(int depth)
+        {
+            switch (depth > 3 ? random.Next(3) : random.Next(6))
+            {
+                case 0:
+                    return "\"" + Text(random.Next(0, 40)) + "\"";
+                case 1:
+                    return random.Next(4) switch { 0 => "true", 1 => "null", 2 => "-12.5e3", _ => random.Next(100000).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                case 2:
+                    return "\"" + Text(random.Next(10, 20)) + "\"";
+                case 3:
+                    {
+                        var b = new StringBuilder("[" + Ws());
+                        for (int k = random.Next(4); k > 0; k--)
+                            b.Append(Value(depth + 1)).Append(Ws()).Append(k > 1 ? "," + Ws() : "");
+                        return b.Append(']').ToString();
+                    }
+                default:
+                    {
+                        var b = new StringBuilder("{" + Ws());
+                        for (int k = random.Next(5); k > 0; k--)
+                            b.Append('"').Append(Text(random.Next(0, 20))).Append('"').Append(Ws()).Append(':').Append(Ws()).Append(Value(depth + 1)).Append(Ws()).Append(k > 1 ? "," + Ws() : "");
+                        return b.Append('}').ToString();
+                    }
+            }
+        }
+        int messages = 0, errors = 0;
+        for (int i = 0; i < 3000; i++)
+        {
+            string value = Value(random.Next(3));
+            byte[] line = Encoding.UTF8.GetBytes(Dnsqr.Replace("%", value, StringComparison.Ordinal) + new string(' ', random.Next(20)));
+            if (AssertSame(line).StartsWith("M ", StringComparison.Ordinal))
+                messages++;
+            for (int m = 0; m < 4; m++)
+            {
+                int at = random.Next(line.Length);
+                byte b = (byte)(random.Next(8) == 0 ? random.Next(0x20) : Inserted[random.Next(Inserted.Length)]);
+                byte[] mutated = random.Next(3) switch
+                {
+                    0 => [.. line.AsSpan(0, at), .. line.AsSpan(at + 1)],
+                    1 => [.. line.AsSpan(0, at), b, .. line.AsSpan(at)],
+                    _ => [.. line.AsSpan(0, at), b, .. line.AsSpan(at + 1)],
+                };
+                if (!AssertSame(mutated).StartsWith("M ", StringComparison.Ordinal))
+                    errors++;
+            }
+        }
+        Assert.True(messages > 2000 && errors > 2000, $"{messages} messages, {errors} errors");
     }
 }
