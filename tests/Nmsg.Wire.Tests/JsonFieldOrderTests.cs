@@ -140,6 +140,39 @@ public class JsonFieldOrderTests
         Assert.Equal(22, last);
     }
 
+    [Theory]
+    [InlineData("\"query_time_sec\":[1700000000]")]
+    [InlineData("\"query_time_sec\":[0]")]
+    [InlineData("\"query_time_sec\":[9223372036854775807]")]
+    [InlineData("\"query_time_sec\":[9223372036854775808]")]
+    [InlineData("\"query_time_sec\":[18446744073709551615]")]
+    [InlineData("\"query_time_sec\":[-5]")]
+    [InlineData("\"query_time_sec\":[5 ]")]
+    [InlineData("\"query_time_sec\":[ 5]")]
+    [InlineData("\"query_time_sec\":[5,6]")]
+    [InlineData("\"query_time_sec\":[55,6]")]
+    [InlineData("\"query_time_sec\":[1.5]")]
+    [InlineData("\"query_time_sec\":[1e2]")]
+    [InlineData("\"query_time_sec\":[\"5\"]")]
+    [InlineData("\"query_time_sec\":[]")]
+    [InlineData("\"query_time_nsec\":[123456789]")]
+    [InlineData("\"query_time_nsec\":[2147483648]")]
+    [InlineData("\"query_time_nsec\":[4294967295]")]
+    [InlineData("\"query_packet\":[\"AAECAwQ=\"]")]
+    [InlineData("\"query_packet\":[\"\"]")]
+    [InlineData("\"query_packet\":[\"AAEC\\/AA=\"]")]
+    [InlineData("\"query_packet\":[\"AAECAwQ\"]")]
+    [InlineData("\"query_packet\":[\"AAECAwQ=\",\"BQ==\"]")]
+    [InlineData("\"query_packet\":[\"AAECAwQ=\" ]")]
+    [InlineData("\"query_packet\":[5]")]
+    [InlineData("\"query_packet\":[null]")]
+    [InlineData("\"query_packet\":[{\"b64\":\"AAECAwQ=\"}]")]
+    public void Arrays_of_one_element_read_the_same(string member)
+    {
+        NmsgModule dnsqr = NmsgModules.Default.Find("base", "dnsqr")!;
+        AssertSame(Line(dnsqr, ["\"id\":1", member, "\"udp_checksum\":\"CORRECT\""]));
+    }
+
     [Fact]
     public void A_line_with_several_bad_values_reports_the_first_in_table_order()
     {

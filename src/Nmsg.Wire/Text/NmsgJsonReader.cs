@@ -1226,6 +1226,22 @@ public static partial class NmsgJsonReader
     /// </summary>
     private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, bool ascii, PayloadBuilder builder)
     {
+        // The common array of one element without spaces (dnsqr's packets and times): the element as it stands,
+        // without the loop. Anything else, or an element the fast path does not take, goes through the loop.
+        if (array.Length > 2)
+        {
+            byte first = array[1];
+            if (first == (byte)'"')
+            {
+                int end = PlainEnd(array, 2);
+                if (end == array.Length - 2 && array[end] == (byte)'"') // the closing quote, then the bracket
+                    return TryParseSimple(f, array[1..^1], JsonTokenType.String, escaped: false, ascii, builder);
+            }
+            else if ((uint)(first - '0') <= 9 && TryParseSimple(f, array[1..^1], JsonTokenType.Number, escaped: false, ascii, builder))
+            {
+                return true; // the whole inside is one number
+            }
+        }
         int before = builder.Mark;
         bool any = false;
         int p = 1;
