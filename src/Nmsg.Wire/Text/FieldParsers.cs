@@ -35,6 +35,48 @@ internal static class FieldParsers
             _ => Fail(out value),
         };
 
+    /// <summary>
+    /// <see cref="TryParseAscii"/> adding the value to <paramref name="builder"/> (false: nothing added), without a
+    /// value in between where it can: a name is written where the builder keeps it, a number added as its bits.
+    /// </summary>
+    public static bool TryAddAscii(NmsgField f, ReadOnlySpan<byte> ascii, PayloadBuilder builder)
+    {
+        NmsgFieldValue value;
+        switch (f.Format)
+        {
+            case NmsgFieldFormat.DnsName:
+                return TryAddDnsName(f, ascii, builder);
+            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType or NmsgFieldFormat.DnsClass or NmsgFieldFormat.Rcode:
+                if (!TryMnemonic(f.Format, ascii, out value))
+                    return false;
+                break;
+            case NmsgFieldFormat.IpProto:
+                if (!TryIpProto(ascii, out value))
+                    return false;
+                break;
+            case NmsgFieldFormat.DnsRdata:
+                if (!TryRdata(ascii, builder, out value))
+                    return false;
+                builder.Add(f, value);
+                return true;
+            default:
+                return false;
+        }
+        builder.AddBits(f, value.Bits);
+        return true;
+    }
+
+    private static bool TryAddDnsName(NmsgField f, ReadOnlySpan<byte> ascii, PayloadBuilder builder)
+    {
+        int nul = ascii.IndexOf((byte)0);
+        Span<byte> wire = builder.ReserveBytes(f, 255, likelyLength: 127); // most names are shorter than 128 bytes
+        int len = DnsNames.ParseWire(nul >= 0 ? ascii[..nul] : ascii, wire);
+        if (len < 0)
+            return false;
+        builder.CommitBytes(f, len);
+        return true;
+    }
+
     private static bool Fail(out NmsgFieldValue value)
     {
         value = default;

@@ -176,48 +176,44 @@ public static partial class NmsgJsonReader
         NmsgModule module = FindModule(options.Modules, vname, mname, json, vAt, mAt) ?? throw Error(line, "mname", $"unknown message type {vname}/{mname}");
         if (!hasMessage)
             throw Error(line, "message", "missing or not an object");
-        PayloadBuilder builder = PayloadBuilder.ForThread(module);
         NmsgField[] fields = module.FieldArray;
         Span<int> propertyOf = fields.Length <= 128 ? stackalloc int[fields.Length] : new int[fields.Length];
         MatchFields(json, props, count, fields, propertyOf);
-        for (int k = 0; k < fields.Length; k++)
+        // The fast path takes the fields in number order, encoding each value into the payload as it is read (the
+        // builder's direct mode). The values of a line do not depend on the order they are read in but for rdata,
+        // which the builder allows for; nor does whether each is valid: only which error a line with several bad
+        // values reports does. So on any failure the line is read again in table order, as the reader-only parse
+        // (what tests compare with) always reads it, into the builder's list mode, whose encoding is independent.
+        PayloadBuilder builder = PayloadBuilder.ForThread(module, direct: useScanner);
+        byte[] payload;
+        if (builder.IsDirect)
         {
-            NmsgField f = fields[k];
-            if (!f.IsStored || f.Wire == NmsgWireKind.Message)
-                continue;
-            int at = propertyOf[k];
-            if (at < 0)
-                continue;
-            // The reader-only parse (what tests compare with) also takes every value the general way.
-            if (useScanner && !f.IsRepeated && TryParseSimple(f, json.Slice(props[at].ValueStart, props[at].ValueLength), props[at].Token,
-                    props[at].ValueEscaped, fast, builder, out NmsgFieldValue simple))
+            try
             {
-                builder.Add(f, simple);
-                continue;
-            }
-            if (useScanner && f.IsRepeated && props[at].Token == JsonTokenType.StartArray
-                && TryParseSimpleArray(f, json.Slice(props[at].ValueStart, props[at].ValueLength), fast, builder))
-                continue;
-            var value = new Utf8JsonReader(json.Slice(props[at].ValueStart, props[at].ValueLength));
-            value.Read();
-            if (f.IsRepeated)
-            {
-                if (value.TokenType != JsonTokenType.StartArray)
-                    throw Error(line, f.Name, "a repeated field needs an array");
-                while (value.Read() && value.TokenType != JsonTokenType.EndArray)
+                ReadOnlySpan<int> order = builder.NumberOrder;
+                for (int i = 0; i < order.Length; i++)
                 {
-                    builder.Add(f, ParseValue(f, ref value, builder, line, useScanner));
-                    if (value.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-                        value.Skip();
+                    int k = order[i];
+                    int at = propertyOf[k];
+                    if (at < 0)
+                        continue;
+                    int mark = builder.Mark;
+                    ParseField(fields[k], json, in props[at], fast, builder, line, useScanner: true);
+                    builder.EndField(k, mark);
                 }
+                payload = builder.ToArray();
             }
-            else
+            catch (Exception)
             {
-                builder.Add(f, ParseValue(f, ref value, builder, line, useScanner));
+                payload = ParseInTableOrder(json, props, fields, propertyOf, fast, PayloadBuilder.ForThread(module), line, useScanner);
             }
         }
+        else
+        {
+            payload = ParseInTableOrder(json, props, fields, propertyOf, fast, builder, line, useScanner);
+        }
 
-        var message = new NmsgMessage(module.Vid, module.MsgType, time ?? NmsgTimestamp.Now, builder.ToArray());
+        var message = new NmsgMessage(module.Vid, module.MsgType, time ?? NmsgTimestamp.Now, payload);
         if (opName is not null)
             op = options.Aliases.OperatorValue(opName);
         if (groupName is not null)
@@ -229,6 +225,64 @@ public static partial class NmsgJsonReader
         if (group != 0)
             message.Group = group;
         return message;
+    }
+
+    /// <summary>The values of the fields in table order, into a list-mode builder; the payload.</summary>
+    private static byte[] ParseInTableOrder(ReadOnlySpan<byte> json, Property[] props, NmsgField[] fields, ReadOnlySpan<int> propertyOf, bool fast,
+        PayloadBuilder builder, long line, bool useScanner)
+    {
+        for (int k = 0; k < fields.Length; k++)
+        {
+            NmsgField f = fields[k];
+            if (!f.IsStored || f.Wire == NmsgWireKind.Message)
+                continue;
+            int at = propertyOf[k];
+            if (at >= 0)
+                ParseField(f, json, in props[at], fast, builder, line, useScanner);
+        }
+        return builder.ToArray();
+    }
+
+    /// <summary>
+    /// Adds the value(s) of a field from its property; <paramref name="useScanner"/>: by the fast value paths where
+    /// they take it (the reader-only parse takes every value the general way).
+    /// </summary>
+    private static void ParseField(NmsgField f, ReadOnlySpan<byte> json, in Property p, bool fast, PayloadBuilder builder, long line, bool useScanner)
+    {
+        ReadOnlySpan<byte> raw = json.Slice(p.ValueStart, p.ValueLength);
+        if (useScanner)
+        {
+            if (!f.IsRepeated ? TryParseSimple(f, raw, p.Token, p.ValueEscaped, fast, builder)
+                : p.Token == JsonTokenType.StartArray && TryParseSimpleArray(f, raw, fast, builder))
+                return;
+        }
+        ParseFieldWithReader(f, raw, builder, line, useScanner);
+    }
+
+    /// <summary>
+    /// <see cref="ParseField"/>'s general path, in a method of its own: the reader's struct (with references, so
+    /// zeroed by the prolog whatever SkipLocalsInit says) is then cleared only for the values that take it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ParseFieldWithReader(NmsgField f, ReadOnlySpan<byte> raw, PayloadBuilder builder, long line, bool useScanner)
+    {
+        var value = new Utf8JsonReader(raw);
+        value.Read();
+        if (f.IsRepeated)
+        {
+            if (value.TokenType != JsonTokenType.StartArray)
+                throw Error(line, f.Name, "a repeated field needs an array");
+            while (value.Read() && value.TokenType != JsonTokenType.EndArray)
+            {
+                builder.Add(f, ParseValue(f, ref value, builder, line, useScanner));
+                if (value.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    value.Skip();
+            }
+        }
+        else
+        {
+            builder.Add(f, ParseValue(f, ref value, builder, line, useScanner));
+        }
     }
 
     private static void IndexWithReader(ReadOnlySpan<byte> json, long line, ModuleCache cache, ref Property[] props, ref string? vname,
@@ -1028,98 +1082,95 @@ public static partial class NmsgJsonReader
     }
 
     /// <summary>
-    /// A singular value from its raw JSON token where that needs no reader: integers, IP addresses and
-    /// custom-parsed ASCII strings. False (the reader path then decides, with its errors) for anything else.
+    /// Adds a singular value from its raw JSON token where that needs no reader: integers, IP addresses and
+    /// custom-parsed ASCII strings. False, with nothing added (the reader path then decides, with its errors), for
+    /// anything else.
     /// <paramref name="ascii"/>: the whole line is known to be ASCII (the scanner took it). Each kind of string is
     /// read by a method of its own: one method with all their stack buffers and value temporaries had its prolog
     /// zero ~400 bytes of stack at every call (~40 instructions a field).
     /// </summary>
-    private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, bool ascii, PayloadBuilder builder,
-        out NmsgFieldValue value)
+    private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, bool ascii, PayloadBuilder builder)
     {
         if (token == JsonTokenType.String)
         {
-            value = default;
             if (escaped || raw.Length < 2)
                 return false;
             ReadOnlySpan<byte> text = raw[1..^1];
             if (!ascii && !System.Text.Ascii.IsValid(text))
                 return false;
             if (f.HasTextParser)
-                return FieldParsers.TryParseAscii(f, text, builder, out value);
+                return FieldParsers.TryAddAscii(f, text, builder);
             return f.Type switch
             {
-                NmsgFieldType.Bytes => TryBase64(text, builder, out value),
-                NmsgFieldType.Enum => TryEnum(f, text, out value),
-                NmsgFieldType.String or NmsgFieldType.MLString => TryString(text, builder, out value),
-                NmsgFieldType.IP => TryIp(text, builder, out value),
+                NmsgFieldType.Bytes => TryBase64(f, text, builder),
+                NmsgFieldType.Enum => TryEnum(f, text, builder),
+                NmsgFieldType.String or NmsgFieldType.MLString => TryString(f, text, builder),
+                NmsgFieldType.IP => TryIp(f, text, builder),
                 _ => false,
             };
         }
-        return TryParseNumber(f, raw, token, out value);
-    }
-
-    /// <summary>As Utf8JsonReader.TryGetBytesFromBase64 decodes, into the builder rather than an array.</summary>
-    private static bool TryBase64(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
-    {
-        Span<byte> decoded = builder.Reserve(System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length));
-        if (System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out _, out int written) != OperationStatus.Done)
-        {
-            value = default;
+        if (!TryParseNumber(f, raw, token, out ulong bits))
             return false;
-        }
-        value = new NmsgFieldValue(builder.Commit(written));
+        builder.AddBits(f, bits);
         return true;
     }
 
-    private static bool TryString(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
+    /// <summary>As Utf8JsonReader.TryGetBytesFromBase64 decodes, into the builder (in place) rather than an array.</summary>
+    private static bool TryBase64(NmsgField f, ReadOnlySpan<byte> text, PayloadBuilder builder)
     {
-        Span<byte> terminated = builder.Reserve(text.Length + 1); // the last byte is the terminating NUL
+        int max = System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(text.Length);
+        Span<byte> decoded = builder.ReserveBytes(f, max, max); // padding leaves the length within a byte or two of max
+        if (System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out _, out int written) != OperationStatus.Done)
+            return false;
+        builder.CommitBytes(f, written);
+        return true;
+    }
+
+    private static bool TryString(NmsgField f, ReadOnlySpan<byte> text, PayloadBuilder builder)
+    {
+        Span<byte> terminated = builder.ReserveBytes(f, text.Length + 1, text.Length + 1); // the last byte is the terminating NUL
         text.CopyTo(terminated);
         terminated[text.Length] = 0;
-        value = new NmsgFieldValue(builder.Commit(text.Length + 1));
+        builder.CommitBytes(f, text.Length + 1);
         return true;
     }
 
     [SkipLocalsInit] // the stack buffer is written before it is read
-    private static bool TryEnum(NmsgField f, ReadOnlySpan<byte> text, out NmsgFieldValue value)
+    private static bool TryEnum(NmsgField f, ReadOnlySpan<byte> text, PayloadBuilder builder)
     {
-        value = default;
         if (text.Length > 64)
             return false;
         if (f.Enum!.TryParseExactUtf8(text, out int exact))
         {
-            value = new NmsgFieldValue((ulong)(long)exact);
+            builder.AddBits(f, (ulong)(long)exact);
             return true;
         }
         Span<char> name = stackalloc char[64];
         name = name[..Encoding.ASCII.GetChars(text, name)];
         if (!f.Enum!.TryParse(name, out int number))
             return false;
-        value = new NmsgFieldValue((ulong)(long)number);
+        builder.AddBits(f, (ulong)(long)number);
         return true;
     }
 
-    [SkipLocalsInit] // the stack buffer is written before it is read
-    private static bool TryIp(ReadOnlySpan<byte> text, PayloadBuilder builder, out NmsgFieldValue value)
+    private static bool TryIp(NmsgField f, ReadOnlySpan<byte> text, PayloadBuilder builder)
     {
-        value = default;
         if (text.Length > 64)
             return false;
-        Span<byte> ip = stackalloc byte[16];
+        Span<byte> ip = builder.ReserveBytes(f, 16, 16);
         if (IpText.TryParseV4(text, ip))
-            value = new NmsgFieldValue(builder.Copy(ip[..4]));
+            builder.CommitBytes(f, 4);
         else if (IpText.TryParseV6(text, ip))
-            value = new NmsgFieldValue(builder.Copy(ip));
+            builder.CommitBytes(f, 16);
         else
             return false;
         return true;
     }
 
-    /// <summary>The number kinds of <see cref="TryParseSimple"/>.</summary>
-    private static bool TryParseNumber(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, out NmsgFieldValue value)
+    /// <summary>The number kinds of <see cref="TryParseSimple"/>: the value's raw bits (as <see cref="NmsgFieldValue.Bits"/>).</summary>
+    private static bool TryParseNumber(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, out ulong bits)
     {
-        value = default;
+        bits = 0;
         if (token != JsonTokenType.Number || FieldParsers.HasParser(f))
             return false;
         if (TryDigits(raw, out ulong digits))
@@ -1137,11 +1188,14 @@ public static partial class NmsgJsonReader
             };
             if (digits <= max && max != 0)
             {
-                value = f.Type is NmsgFieldType.UInt16 or NmsgFieldType.UInt32 or NmsgFieldType.UInt64 ? new NmsgFieldValue(digits) : Signed(f, (long)digits);
+                bits = f.Type is NmsgFieldType.UInt16 or NmsgFieldType.UInt32 or NmsgFieldType.UInt64 ? digits : Signed(f, (long)digits).Bits;
                 return true;
             }
         }
-        return TryParseNumberSlow(f, raw, out value);
+        if (!TryParseNumberSlow(f, raw, out NmsgFieldValue value))
+            return false;
+        bits = value.Bits;
+        return true;
     }
 
     /// <summary>The numbers <see cref="TryParseNumber"/> does not read itself: signs, fractions, exponents, many digits.</summary>
@@ -1210,7 +1264,24 @@ public static partial class NmsgJsonReader
     /// </summary>
     private static bool TryParseSimpleArray(NmsgField f, ReadOnlySpan<byte> array, bool ascii, PayloadBuilder builder)
     {
-        int before = builder.Count;
+        // The common array of one element without spaces (dnsqr's packets and times): the element as it stands,
+        // without the loop. Anything else, or an element the fast path does not take, goes through the loop.
+        if (array.Length > 2)
+        {
+            byte first = array[1];
+            if (first == (byte)'"')
+            {
+                int end = PlainEnd(array, 2);
+                if (end == array.Length - 2 && array[end] == (byte)'"') // the closing quote, then the bracket
+                    return TryParseSimple(f, array[1..^1], JsonTokenType.String, escaped: false, ascii, builder);
+            }
+            else if ((uint)(first - '0') <= 9 && TryParseSimple(f, array[1..^1], JsonTokenType.Number, escaped: false, ascii, builder))
+            {
+                return true; // the whole inside is one number
+            }
+        }
+        int before = builder.Mark;
+        bool any = false;
         int p = 1;
         for (; ; )
         {
@@ -1220,7 +1291,7 @@ public static partial class NmsgJsonReader
                 return Undo(builder, before);
             if (array[p] == (byte)']')
                 return true;
-            if (array[p] == (byte)',' && builder.Count > before)
+            if (array[p] == (byte)',' && any)
             {
                 p++;
                 continue;
@@ -1245,9 +1316,9 @@ public static partial class NmsgJsonReader
             {
                 return Undo(builder, before);
             }
-            if (!TryParseSimple(f, array[start..p], token, escaped: false, ascii, builder, out NmsgFieldValue v))
+            if (!TryParseSimple(f, array[start..p], token, escaped: false, ascii, builder))
                 return Undo(builder, before);
-            builder.Add(f, v);
+            any = true;
         }
     }
 
