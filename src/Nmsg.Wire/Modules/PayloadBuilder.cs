@@ -299,32 +299,19 @@ internal sealed class PayloadBuilder(NmsgModule module)
     /// <summary>The first value encoded in <c>_out[start..end]</c>.</summary>
     private NmsgFieldValue Decode(NmsgField field, int start, int end)
     {
-        ReadOnlySpan<byte> segment = _out.AsSpan(start, end - start);
-        int at = 0;
-        ReadVarint(segment, ref at); // the tag
+        var reader = new ProtoReader(_out.AsSpan(start, end - start));
+        reader.TryReadTag(out _, out _);
         switch (field.Wire)
         {
             case NmsgWireKind.Varint:
-                return new NmsgFieldValue(ReadVarint(segment, ref at));
+                return new NmsgFieldValue(reader.ReadVarint());
             case NmsgWireKind.Fixed32 or NmsgWireKind.SFixed32:
-                return new NmsgFieldValue(BinaryPrimitives.ReadUInt32LittleEndian(segment[at..]));
+                return new NmsgFieldValue(reader.ReadFixed32());
             case NmsgWireKind.Fixed64:
-                return new NmsgFieldValue(BinaryPrimitives.ReadUInt64LittleEndian(segment[at..]));
+                return new NmsgFieldValue(reader.ReadFixed32() | ((ulong)reader.ReadFixed32() << 32));
             default:
-                int length = (int)ReadVarint(segment, ref at);
-                return new NmsgFieldValue(_out.AsMemory(start + at, length));
-        }
-    }
-
-    private static ulong ReadVarint(ReadOnlySpan<byte> s, ref int at)
-    {
-        ulong v = 0;
-        for (int shift = 0; ; shift += 7)
-        {
-            byte b = s[at++];
-            v |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-                return v;
+                (int offset, int length) = reader.ReadLengthDelimited();
+                return new NmsgFieldValue(_out.AsMemory(start + offset, length));
         }
     }
 
