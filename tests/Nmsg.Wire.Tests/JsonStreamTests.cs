@@ -16,6 +16,14 @@ public class JsonStreamTests
     private const string Bad = "{\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":7000%}}";
     private const string NotJson = "{\"vname\":\"base\",%";
 
+    // Lines that test where a line read where it stands in its chunk ends: spaces and tabs between tokens (taken), an
+    // object broken over two lines (two bad lines, not one message), text above ASCII (the reader's), something after
+    // the object (ignored, as the line read ignores it).
+    private const string Spaced = "{ \"time\" :\t\"2024-01-02 03:04:05\" , \"vname\":\"base\",\"mname\":\"ipconn\",\"message\": { \"proto\" : 6 ,\t\"srcport\": % } }";
+    private const string Broken = "{\"vname\":\"base\",\"mname\":\"ipconn\",\n\"message\":{\"srcport\":%}}";
+    private const string NonAscii = "{\"time\":\"2024-01-01 00:00:00\",\"vname\":\"base\",\"mname\":\"logline\",\"message\":{\"message\":\"caf\u00e9 %\"}}";
+    private const string After = "{\"time\":\"2024-01-01 00:00:00\",\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":%}}x";
+
     /// <summary>What a read produced, in order: "M hex" for a message, "E text" for a reported bad line.</summary>
     private static async Task<List<string>> ReadAsync(byte[] text, int parallelism, int chunkSize, bool reportErrors = true)
     {
@@ -60,11 +68,15 @@ public class JsonStreamTests
         string[] terminators = ["\n", "\r\n", "\r", "\n\n", "\r\n\r\n"];
         for (int i = 0; i < lines; i++)
         {
-            string template = random.Next(10) switch
+            string template = random.Next(14) switch
             {
                 0 => Bad,
                 1 => NotJson,
                 2 or 3 => Txt,
+                4 => Spaced,
+                5 => Broken,
+                6 => NonAscii,
+                7 => After,
                 _ => Good,
             };
             text.Append(template.Replace("%", (i % 1000).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));

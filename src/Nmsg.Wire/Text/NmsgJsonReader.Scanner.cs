@@ -8,13 +8,15 @@ namespace Nmsg.Text;
 public static partial class NmsgJsonReader
 {
     /// <summary>
-    /// Bit i set where byte i is a quote, a backslash or a control byte (below 0x20). v ^ 0x82 as a signed byte is
-    /// below -95 exactly for the control bytes (to -128..-97) and the quote (to -96), so one compare finds both.
+    /// Bit i set where byte i is a quote, a backslash, a control byte (below 0x20) or above ASCII (so that the scanner
+    /// takes only ASCII without a pass of its own over the line). v ^ 0x82 as a signed byte is below -95 exactly for
+    /// the control bytes (to -128..-97) and the quote (to -96), so one compare finds both; v's own high bit is the
+    /// rest.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint SpecialBits(Vector128<byte> v)
         => (Vector128.LessThan((v ^ Vector128.Create((byte)0x82)).AsSByte(), Vector128.Create((sbyte)-95)).AsByte()
-            | Vector128.Equals(v, Vector128.Create((byte)'\\'))).ExtractMostSignificantBits();
+            | Vector128.Equals(v, Vector128.Create((byte)'\\')) | v).ExtractMostSignificantBits();
 
     private ref partial struct Scanner
     {

@@ -87,9 +87,13 @@ public static partial class NmsgJsonReader
     /// </summary>
     private static NmsgMessage? ParseNextLine(TextChunk chunk, ref int at, ref long number, NmsgTextOptions options, Action<NmsgFormatException>? onError)
     {
-        while (TextChunk.NextLine(chunk.Text, ref at, out ReadOnlySpan<byte> line, out bool ascii))
+        ReadOnlySpan<byte> text = chunk.Text;
+        while (at < text.Length)
         {
             long n = number++;
+            if (ParseInPlace(text, ref at, options, n) is { } message)
+                return message;
+            TextChunk.NextLine(text, ref at, out ReadOnlySpan<byte> line, out bool ascii);
             if (line.Length == 0)
                 continue;
             try
@@ -102,6 +106,24 @@ public static partial class NmsgJsonReader
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The common line, parsed where it stands in its chunk (see <see cref="TryParseAt"/>), or null, with
+    /// <paramref name="at"/> unchanged, when the caller is to split it off and read it as a line: any line the
+    /// scanner does not take, and any line whose parse fails (read again as a line, it fails as it would have, with
+    /// the error it reports).
+    /// </summary>
+    private static NmsgMessage? ParseInPlace(ReadOnlySpan<byte> text, ref int at, NmsgTextOptions options, long number)
+    {
+        try
+        {
+            return TryParseAt(text, ref at, options, number);
+        }
+        catch (Exception)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -142,9 +164,15 @@ public static partial class NmsgJsonReader
             ReadOnlySpan<byte> text = Chunk.Text;
             long number = 1;
             int at = 0;
-            while (!cancellationToken.IsCancellationRequested && TextChunk.NextLine(text, ref at, out ReadOnlySpan<byte> line, out bool ascii))
+            while (!cancellationToken.IsCancellationRequested && at < text.Length)
             {
                 long n = number++;
+                if (ParseInPlace(text, ref at, options, n) is { } message)
+                {
+                    Messages.Add(message);
+                    continue;
+                }
+                TextChunk.NextLine(text, ref at, out ReadOnlySpan<byte> line, out bool ascii);
                 if (line.Length == 0)
                     continue;
                 try

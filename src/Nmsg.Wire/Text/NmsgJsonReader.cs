@@ -143,15 +143,58 @@ public static partial class NmsgJsonReader
     [ThreadStatic]
     private static Property[]? t_properties;
 
-    [SkipLocalsInit] // stack buffers are written before they are read
     private static NmsgMessage ParseCore(ReadOnlySpan<byte> json, NmsgTextOptions options, long line, bool useScanner, bool ascii)
     {
-        uint source = 0, op = 0, group = 0;
         Property[] props = t_properties ??= new Property[32];
-        string? opName = null, groupName = null;
-        ModuleCache cache = t_moduleCache ??= new ModuleCache();
-        var scan = new Scanner(json, cache);
+        var scan = new Scanner(json, t_moduleCache ??= new ModuleCache());
         bool fast = useScanner && scan.Index(ref props, ascii);
+        return ParseIndexed(json, ref scan, fast, props, options, line, useScanner);
+    }
+
+    /// <summary>
+    /// The line that starts at <paramref name="at"/> in a chunk's <paramref name="text"/>, scanned where it stands
+    /// (no pass of its own to find its end): the message, with <paramref name="at"/> moved to the next line, when
+    /// the scanner takes the line's object and a line terminator (or the end of the text) follows it at once; null,
+    /// with <paramref name="at"/> unchanged, for any other line (a blank one, one the scanner does not take, one with
+    /// something after its object), which the caller then reads as a line. The scanner does not skip line
+    /// terminators as whitespace and takes only ASCII, so a line it takes is exactly the one the line splitter would
+    /// find, and all ASCII; what follows is the line parse. May throw as that does: the caller reads the line again.
+    /// </summary>
+    private static NmsgMessage? TryParseAt(ReadOnlySpan<byte> text, ref int at, NmsgTextOptions options, long line)
+    {
+        ReadOnlySpan<byte> rest = text[at..];
+        Property[] props = t_properties ??= new Property[32];
+        var scan = new Scanner(rest, t_moduleCache ??= new ModuleCache());
+        if (!scan.Index(ref props, ascii: true))
+        {
+            t_properties = props;
+            return null;
+        }
+        int end = scan.End, next;
+        if (end == rest.Length)
+            next = end;
+        else if (rest[end] == (byte)'\n')
+            next = end + 1;
+        else if (rest[end] == (byte)'\r')
+            next = end + (end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
+        else
+        {
+            t_properties = props;
+            return null;
+        }
+        NmsgMessage message = ParseIndexed(rest[..end], ref scan, fast: true, props, options, line, useScanner: true);
+        at += next;
+        return message;
+    }
+
+    /// <summary>The message of a line <paramref name="scan"/> has indexed (<paramref name="fast"/>) or not.</summary>
+    [SkipLocalsInit] // stack buffers are written before they are read
+    private static NmsgMessage ParseIndexed(ReadOnlySpan<byte> json, ref Scanner scan, bool fast, Property[] props, NmsgTextOptions options,
+        long line, bool useScanner)
+    {
+        uint source = 0, op = 0, group = 0;
+        string? opName = null, groupName = null;
+        ModuleCache cache = t_moduleCache!;
         string? vname = scan.Vname, mname = scan.Mname;
         NmsgTimestamp? time = scan.Time;
         bool hasMessage = scan.HasMessage;
@@ -372,6 +415,9 @@ public static partial class NmsgJsonReader
         public bool HasMessage;
         public int Count, VnameAt = -1, MnameAt = -1;
 
+        /// <summary>Where the line's object ends (after its closing brace), once <see cref="Index"/> has taken it.</summary>
+        public int End;
+
         public bool Index(ref Property[] props, bool ascii)
         {
             ReadOnlySpan<byte> s = _s;
@@ -383,7 +429,10 @@ public static partial class NmsgJsonReader
                 return false;
             p = SkipWs(s, p + 1);
             if ((uint)p < (uint)s.Length && s[p] == (byte)'}')
+            {
+                End = p + 1;
                 return true;
+            }
             for (; ; )
             {
                 p = SkipWs(s, p);
@@ -452,7 +501,10 @@ public static partial class NmsgJsonReader
                     p++;
                     continue;
                 }
-                return (uint)p < (uint)s.Length && s[p] == (byte)'}'; // what follows the object is not read (nor is it by the reader path)
+                if ((uint)p >= (uint)s.Length || s[p] != (byte)'}')
+                    return false;
+                End = p + 1; // what follows the object is not read (nor is it by the reader path)
+                return true;
             }
         }
 
@@ -775,14 +827,17 @@ public static partial class NmsgJsonReader
             return p;
         }
 
-        /// <summary>Where the whitespace from <paramref name="p"/> ends; a byte above the space ends it at once.</summary>
+        /// <summary>
+        /// Where the spaces and tabs from <paramref name="p"/> end. Not line terminators: a line has none, and in a
+        /// chunk (<see cref="TryParseAt"/>) a line must not run on into the next (the reader takes a line that has).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int SkipWs(ReadOnlySpan<byte> s, int p)
         {
             while ((uint)p < (uint)s.Length)
             {
                 byte c = At(s, p);
-                if (c > (byte)' ' || (c != (byte)' ' && c != (byte)'\t' && c != (byte)'\n' && c != (byte)'\r'))
+                if (c != (byte)' ' && c != (byte)'\t')
                     break;
                 p++;
             }
@@ -922,8 +977,8 @@ public static partial class NmsgJsonReader
     }
 
     /// <summary>
-    /// Where the run of plain string bytes from <paramref name="p"/> ends: the first quote, backslash or control
-    /// byte (the length if none). Sixteen bytes are looked at a time (most names and values end in the first
+    /// Where the run of plain string bytes from <paramref name="p"/> ends: the first quote, backslash, control byte
+    /// or byte above ASCII (the length if none). Sixteen bytes are looked at a time (most names and values end in the first
     /// sixteen, and long ones, base64, go on at that pace; thirty-two at a time was no faster on dnsqr), and the last
     /// few bytes of a text of sixteen or more in one load of its last sixteen (the last string of a line).
     /// </summary>
@@ -948,7 +1003,7 @@ public static partial class NmsgJsonReader
         for (; p < s.Length; p++)
         {
             byte c = s[p];
-            if (c < (byte)' ' || c == (byte)'"' || c == (byte)'\\')
+            if (c < (byte)' ' || c == (byte)'"' || c == (byte)'\\' || c >= 0x80)
                 return p;
         }
         return s.Length;
