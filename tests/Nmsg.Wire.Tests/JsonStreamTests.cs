@@ -150,6 +150,43 @@ public class JsonStreamTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Payloads_that_share_a_slab_stay_as_parsed_while_later_lines_are_read(int parallelism)
+    {
+        // Every message of a long read kept to the end, then checked against the reader-only parse of its line (whose
+        // list-mode payload is an array of its own): a later payload written over an earlier one would show. Lines of
+        // a few bytes of payload to over the slab's own-array limit.
+        var random = new Random(20261123);
+        var lines = new List<string>();
+        for (int i = 0; i < 3000; i++)
+        {
+            lines.Add(random.Next(3) switch
+            {
+                0 => Good.Replace("%", (i % 60000).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
+                1 => Txt.Replace("%", i.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
+                _ => "{\"time\":\"2024-01-01 00:00:00\",\"vname\":\"base\",\"mname\":\"logline\",\"message\":{\"message\":\""
+                    + new string((char)('a' + (i % 26)), random.Next(1, 3 * 1024)) + "\"}}",
+            });
+        }
+        byte[] text = Encoding.UTF8.GetBytes(string.Join('\n', lines));
+        var messages = new List<NmsgMessage>();
+        await foreach (NmsgMessage m in NmsgJsonReader.ReadAllAsync(new MemoryStream(text), null, null, parallelism, NmsgJsonReader.DefaultChunkSize, CancellationToken.None))
+            messages.Add(m);
+        Assert.Equal(lines.Count, messages.Count);
+        int shared = 0;
+        for (int i = 0; i < lines.Count; i++)
+        {
+            NmsgMessage expected = NmsgJsonReader.ParseWithReader(Encoding.UTF8.GetBytes(lines[i]));
+            Assert.Equal(Convert.ToHexString(expected.Payload.Span), Convert.ToHexString(messages[i].Payload.Span));
+            if (i > 0 && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(messages[i].Payload, out ArraySegment<byte> a)
+                && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(messages[i - 1].Payload, out ArraySegment<byte> b) && a.Array == b.Array)
+                shared++;
+        }
+        Assert.True(shared > lines.Count / 3, $"only {shared} payloads share their slab with the one before");
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(5)]
     [InlineData(15)]

@@ -35,6 +35,9 @@ internal sealed class PayloadBuilder(NmsgModule module)
     private byte[] _out = [];
     private int _outUsed;
     private int[] _segments = [];
+    // Payloads handed out by ToSlice: slices of a slab, which only grows (what was handed out is never written again).
+    private byte[] _slab = [];
+    private int _slabUsed;
     // For the module they were made for: the table indexes of its stored fields by number, and whether the direct
     // mode may take its values in that order.
     private NmsgModule? _orderOf;
@@ -439,6 +442,33 @@ internal sealed class PayloadBuilder(NmsgModule module)
         }
         Unsafe.Add(ref d, i++) = (byte)v;
         return i;
+    }
+
+    /// <summary>Bytes of each payload slab (<see cref="ToSlice"/>); payloads above an eighth of it get an array of their own.</summary>
+    internal const int SlabSize = 16 * 1024;
+
+    /// <summary>
+    /// The payload, in the direct mode as a slice of a slab shared with the payloads built before it on this thread
+    /// (as a container's messages share the container's buffer): one uninitialized array per sixteen kilobytes of
+    /// payloads instead of a zeroed one per payload, which a JSON read of 1M dnsqr lines spent 2% of its instructions
+    /// clearing. Holding the message holds its slab (see docs/buffer-lifetime.md). In the list mode, <see cref="ToArray"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> ToSlice()
+    {
+        if (!_direct)
+            return ToArray();
+        int n = _outUsed;
+        if (n > SlabSize / 8)
+            return _out.AsSpan(0, n).ToArray();
+        if (_slab.Length - _slabUsed < n)
+        {
+            _slab = GC.AllocateUninitializedArray<byte>(SlabSize);
+            _slabUsed = 0;
+        }
+        _out.AsSpan(0, n).CopyTo(_slab.AsSpan(_slabUsed));
+        var payload = new ReadOnlyMemory<byte>(_slab, _slabUsed, n);
+        _slabUsed += n;
+        return payload;
     }
 
     [SkipLocalsInit] // the order is written before it is read

@@ -228,7 +228,7 @@ public static partial class NmsgJsonReader
         // values reports does. So on any failure the line is read again in table order, as the reader-only parse
         // (what tests compare with) always reads it, into the builder's list mode, whose encoding is independent.
         PayloadBuilder builder = PayloadBuilder.ForThread(module, direct: useScanner);
-        byte[] payload;
+        ReadOnlyMemory<byte> payload;
         if (builder.IsDirect)
         {
             try
@@ -244,7 +244,7 @@ public static partial class NmsgJsonReader
                     ParseField(fields[k], json, in props[at], fast, builder, line, useScanner: true);
                     builder.EndField(k, mark);
                 }
-                payload = builder.ToArray();
+                payload = builder.ToSlice();
             }
             catch (Exception)
             {
