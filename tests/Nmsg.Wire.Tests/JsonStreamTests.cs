@@ -105,6 +105,43 @@ public class JsonStreamTests
 
     [Theory]
     [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Streams_with_random_bytes_changed_read_as_the_line_read_reads_them(int seed)
+    {
+        // Lines read where they stand in their chunk against the line read, on text with bytes changed at random to
+        // what ends lines, strings, objects and ASCII (and any byte): where a line ends, whether it is taken, and
+        // each bad line's error must come out the same.
+        var random = new Random(20261123 + seed);
+        byte[] text = Mixed(400, seed);
+        byte[] likely = [.. "\n\r \t\"\\{}[],:0-.eE"u8, 0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xFF];
+        for (int m = 0; m < 300; m++)
+            text[random.Next(3, text.Length)] = random.Next(3) == 0 ? (byte)random.Next(256) : likely[random.Next(likely.Length)];
+        List<string> expected = WithoutNow(Reference(text));
+        Assert.Contains(expected, e => e.StartsWith('M'));
+        Assert.Equal(expected, WithoutNow(await ReadAsync(text, 1, 4096)));
+        Assert.Equal(expected, WithoutNow(await ReadAsync(text, 2, 300)));
+    }
+
+    /// <summary>The events with the time of a message whose line lost its time (stamped with the clock) as "now".</summary>
+    private static List<string> WithoutNow(List<string> events)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var result = new List<string>(events.Count);
+        foreach (string e in events)
+        {
+            string[] parts = e.Split(' ');
+            result.Add(parts[0] == "M" && long.TryParse(parts[2].Split('.')[0], System.Globalization.CultureInfo.InvariantCulture, out long seconds)
+                && Math.Abs(seconds - now) < 3600
+                ? $"M {parts[1]} now {parts[3]}"
+                : e);
+        }
+        return result;
+    }
+
+    [Theory]
+    [InlineData(1)]
     [InlineData(3)]
     public async Task A_byte_order_mark_is_skipped_and_bad_utf8_is_replaced_as_StreamReader_does(int parallelism)
     {
