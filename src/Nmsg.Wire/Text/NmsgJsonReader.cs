@@ -165,25 +165,13 @@ public static partial class NmsgJsonReader
         ReadOnlySpan<byte> rest = text[at..];
         Property[] props = t_properties ??= new Property[32];
         var scan = new Scanner(rest, t_moduleCache ??= new ModuleCache());
-        if (!scan.Index(ref props, ascii: true))
-        {
-            t_properties = props;
+        bool taken = scan.Index(ref props, ascii: true);
+        t_properties = props;
+        int end = scan.End;
+        if (!taken || (end < rest.Length && rest[end] is not ((byte)'\n' or (byte)'\r')))
             return null;
-        }
-        int end = scan.End, next;
-        if (end == rest.Length)
-            next = end;
-        else if (rest[end] == (byte)'\n')
-            next = end + 1;
-        else if (rest[end] == (byte)'\r')
-            next = end + (end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
-        else
-        {
-            t_properties = props;
-            return null;
-        }
         NmsgMessage message = ParseIndexed(rest[..end], ref scan, fast: true, props, options, line, useScanner: true);
-        at += next;
+        at += end == rest.Length ? end : TextChunk.AfterTerminator(rest, end);
         return message;
     }
 

@@ -107,14 +107,19 @@ internal sealed class TextChunk
         return EndAt(text, p + end, ref start, out line);
     }
 
-    /// <summary>The line from <paramref name="start"/> to the terminator at <paramref name="end"/>, and the start of the next (after a <c>\r\n</c> pair, both).</summary>
+    /// <summary>The line from <paramref name="start"/> to the terminator at <paramref name="end"/>, and the start of the next.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool EndAt(ReadOnlySpan<byte> text, int end, ref int start, out ReadOnlySpan<byte> line)
     {
         line = text[start..end];
-        start = end + (text[end] == (byte)'\r' && end + 1 < text.Length && text[end + 1] == (byte)'\n' ? 2 : 1);
+        start = AfterTerminator(text, end);
         return true;
     }
+
+    /// <summary>Where the line after the terminator at <paramref name="end"/> starts (after a <c>\r\n</c> pair, both).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int AfterTerminator(ReadOnlySpan<byte> text, int end)
+        => end + (text[end] == (byte)'\r' && end + 1 < text.Length && text[end + 1] == (byte)'\n' ? 2 : 1);
 
     /// <summary>How much of a chunk <see cref="ReadAsync"/> looks at for the length of its lines.</summary>
     private const int SampleBytes = 16 * 1024;
