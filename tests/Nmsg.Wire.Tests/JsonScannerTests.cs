@@ -198,6 +198,92 @@ public class JsonScannerTests
     }
 
     [Fact]
+    public void Lines_named_as_an_earlier_line_but_for_one_byte_read_as_the_reader_reads_them()
+    {
+        // A line whose member names are an earlier line's, byte for byte, takes that line's plan of which property
+        // is which field. dnsqr's names are 2 to 18 bytes long: every way a name is compared (one masked word, one
+        // word, two overlapping, three). Each byte of each name is changed (so the line is named as no plan is, or
+        // as another line, or a field is named as another: "qtype" to "rtype" is no field, "proto" to "qroto"
+        // neither), after the unchanged line has made its plan and before it is read again from its plan.
+        var random = new Random(20261123);
+        int lines = 0;
+        foreach (string file in new[] { "dnsqr-pcap.json", "ipconn.json", "dns.json" })
+        {
+            foreach (string text in File.ReadLines(Path.Combine(Vectors.PathOf("plain"), file)))
+            {
+                if (text.Length == 0)
+                    continue;
+                byte[] line = Encoding.UTF8.GetBytes(text);
+                int message = text.IndexOf("\"message\":{", StringComparison.Ordinal) + 10; // at its brace
+                var names = new List<(int At, int Length)>();
+                var reader = new System.Text.Json.Utf8JsonReader(line.AsSpan(message));
+                reader.Read();
+                while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+                {
+                    names.Add((message + (int)reader.TokenStartIndex + 1, reader.ValueSpan.Length));
+                    reader.Read();
+                    reader.Skip();
+                }
+                Assert.NotEmpty(names);
+                foreach ((int at, int length) in names)
+                {
+                    for (int i = 0; i < length; i++)
+                    {
+                        string expected = AssertSame(line);
+                        byte[] changed = (byte[])line.Clone();
+                        changed[at + i] = (byte)(changed[at + i] == (byte)'q' ? 'r' : random.Next(2) == 0 ? 'q' : 'x');
+                        AssertSame(changed);
+                        Assert.Equal(expected, AssertSame(line));
+                    }
+                }
+                lines++;
+            }
+        }
+        Assert.True(lines > 15);
+    }
+
+    [Theory]
+    [InlineData("{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"id\":1}}", "{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"ic\":1}}")]
+    [InlineData("{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"id\":1}}", "{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"i\\u0064\":2}}")]
+    [InlineData("{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"id\":1,\"type\":\"UDP_INVALID\"}}", "{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"id\":1,\"typ\":\"UDP_INVALID\"}}")]
+    [InlineData("{\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":1,\"dstport\":2}}", "{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"srcport\":1,\"dstport\":2}}")]
+    [InlineData("{\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"proto\":6,\"srcip\":\"192.0.2.1\"}}", "{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{\"proto\":6,\"srcip\":\"192.0.2.1\"}}")]
+    [InlineData("{\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":1,\"dstport\":2}}", "{\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":1,\"srcport\":2}}")]
+    [InlineData("{\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":1,\"srcport\":2}}", "{\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{\"srcport\":1,\"srcport\":2}}")]
+    public void A_line_after_one_named_almost_as_it_reads_as_the_reader_reads_it(string first, string then)
+    {
+        // Names that end within eight bytes of the text's end (compared a byte at a time), an escaped name that
+        // unescapes to the plan's, a name one byte short, another module with the same names, a field twice.
+        AssertSame(Encoding.UTF8.GetBytes(first));
+        AssertSame(Encoding.UTF8.GetBytes(then));
+        AssertSame(Encoding.UTF8.GetBytes(first));
+    }
+
+    [Fact]
+    public void More_kinds_of_line_than_plans_kept_read_as_the_reader_reads_them()
+    {
+        // Lines of twelve shapes in turn (more than the eight plans a thread keeps, so each plan is made again
+        // and again), then at random.
+        var random = new Random(20261124);
+        string[] members = ["\"proto\":6", "\"srcip\":\"192.0.2.1\"", "\"srcport\":1024", "\"dstip\":\"2001:db8::1\"", "\"dstport\":53", "\"other\":[1,{}]"];
+        var shapes = new List<byte[]>();
+        for (int mask = 1; shapes.Count < 12; mask++)
+        {
+            var picked = new List<string>();
+            for (int i = 0; i < members.Length; i++)
+            {
+                if ((mask & (1 << i)) != 0)
+                    picked.Add(members[i]);
+            }
+            shapes.Add(Encoding.UTF8.GetBytes($"{{\"time\":\"2024-01-01 00:00:00\",\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{{{string.Join(',', picked)}}}}}"));
+        }
+        for (int i = 0; i < 3 * shapes.Count; i++)
+            AssertSame(shapes[i % shapes.Count]);
+        for (int i = 0; i < 200; i++)
+            AssertSame(shapes[random.Next(shapes.Count)]);
+    }
+
+    [Fact]
     public void Message_members_in_any_order_read_the_same()
     {
         // Field matching follows the table from the last field matched; a line in any order, with unknown members

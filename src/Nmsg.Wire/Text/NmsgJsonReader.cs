@@ -90,6 +90,7 @@ public static partial class NmsgJsonReader
         public NmsgModules? Modules;
         public int Version;
         public NmsgModule? Module;
+        public FieldPlans? Plans;
     }
 
     [ThreadStatic]
@@ -209,33 +210,68 @@ public static partial class NmsgJsonReader
             throw Error(line, "message", "missing or not an object");
         NmsgField[] fields = module.FieldArray;
         Span<int> propertyOf = fields.Length <= 128 ? stackalloc int[fields.Length] : new int[fields.Length];
-        MatchFields(json, props, count, fields, propertyOf);
         // The fast path takes the fields in number order, encoding each value into the payload as it is read (the
         // builder's direct mode). The values of a line do not depend on the order they are read in but for rdata,
         // which the builder allows for; nor does whether each is valid: only which error a line with several bad
         // values reports does. So on any failure the line is read again in table order, as the reader-only parse
         // (what tests compare with) always reads it, into the builder's list mode, whose encoding is independent.
         PayloadBuilder builder = PayloadBuilder.ForThread(module, direct: useScanner);
+        // Which property is each field's: from the plan of an earlier line named the same, else matched here (and
+        // kept as a plan for the lines after it).
+        FieldPlan? plan = null;
+        bool matched = false;
+        if (fast && builder.IsDirect)
+        {
+            FieldPlans plans = cache.Plans ??= new FieldPlans();
+            plan = plans.Find(module, json, props, count);
+            if (plan is null)
+            {
+                MatchFields(json, props, count, fields, propertyOf);
+                matched = true;
+                plans.Add(module, json, props, count, builder.NumberOrder, propertyOf);
+            }
+        }
+        else
+        {
+            MatchFields(json, props, count, fields, propertyOf);
+            matched = true;
+        }
         ReadOnlyMemory<byte> payload;
         if (builder.IsDirect)
         {
             try
             {
-                ReadOnlySpan<int> order = builder.NumberOrder;
-                for (int i = 0; i < order.Length; i++)
+                if (plan is not null)
                 {
-                    int k = order[i];
-                    int at = propertyOf[k];
-                    if (at < 0)
-                        continue;
-                    int mark = builder.Mark;
-                    ParseField(fields[k], json, in props[at], fast, builder, line, useScanner: true);
-                    builder.EndField(k, mark);
+                    ReadOnlySpan<int> pairs = plan.Pairs;
+                    for (int i = 0; i + 1 < pairs.Length; i += 2)
+                    {
+                        int k = pairs[i];
+                        int mark = builder.Mark;
+                        ParseField(fields[k], json, in props[pairs[i + 1]], fast, builder, line, useScanner: true);
+                        builder.EndField(k, mark);
+                    }
+                }
+                else
+                {
+                    ReadOnlySpan<int> order = builder.NumberOrder;
+                    for (int i = 0; i < order.Length; i++)
+                    {
+                        int k = order[i];
+                        int at = propertyOf[k];
+                        if (at < 0)
+                            continue;
+                        int mark = builder.Mark;
+                        ParseField(fields[k], json, in props[at], fast, builder, line, useScanner: true);
+                        builder.EndField(k, mark);
+                    }
                 }
                 payload = builder.ToSlice();
             }
             catch (Exception)
             {
+                if (!matched)
+                    MatchFields(json, props, count, fields, propertyOf);
                 payload = ParseInTableOrder(json, props, fields, propertyOf, fast, PayloadBuilder.ForThread(module), line, useScanner);
             }
         }
@@ -1042,13 +1078,13 @@ public static partial class NmsgJsonReader
     /// names of fields (two overlapping loads from each side up to 16 bytes).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool NameIs(ReadOnlySpan<byte> name, byte[] field)
+    internal static bool NameIs(ReadOnlySpan<byte> name, ReadOnlySpan<byte> field)
     {
         int length = name.Length;
         if (length != field.Length)
             return false;
         ref byte a = ref MemoryMarshal.GetReference(name);
-        ref byte b = ref MemoryMarshal.GetArrayDataReference(field);
+        ref byte b = ref MemoryMarshal.GetReference(field);
         if (length >= 8)
         {
             return length <= 16
