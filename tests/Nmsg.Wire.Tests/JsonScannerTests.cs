@@ -36,6 +36,16 @@ public class JsonScannerTests
         return scanned;
     }
 
+    /// <summary>As <see cref="AssertSame(byte[])"/> for the first <paramref name="length"/> bytes of <paramref name="buffer"/>, whose bytes after them must not be read.</summary>
+    private static string AssertSame(byte[] buffer, int length)
+    {
+        string scanned = Outcome(() => NmsgJsonReader.Parse(buffer.AsSpan(0, length), lineNumber: 3));
+        string read = Outcome(() => NmsgJsonReader.ParseWithReader(buffer.AsSpan(0, length), lineNumber: 3));
+        if (scanned != read)
+            Assert.Fail($"line {Encoding.UTF8.GetString(buffer, 0, length)}\nscanner: {scanned}\nreader:  {read}");
+        return scanned;
+    }
+
     private static IEnumerable<byte[]> VectorLines()
     {
         foreach (string file in Directory.EnumerateFiles(Vectors.PathOf("plain"), "*.json").Order(StringComparer.Ordinal))
@@ -281,6 +291,43 @@ public class JsonScannerTests
             AssertSame(shapes[i % shapes.Count]);
         for (int i = 0; i < 200; i++)
             AssertSame(shapes[random.Next(shapes.Count)]);
+    }
+
+    [Fact]
+    public void Strings_of_every_length_to_forty_read_the_same_at_every_distance_from_the_end()
+    {
+        // Names and string values are looked for in the sixteen bytes after their quote, then the sixteen after
+        // those: each length around both loads, plain or with a special byte (an escape, a control byte, a byte
+        // above ASCII) at its last place, as a member's name and value and inside an ignored object, with the
+        // line's end (spaces after the object) at each distance, so that the second load meets it everywhere.
+        string[] lasts = ["", "\\n", "\u0001", "\u00e9"];
+        int messages = 0;
+        for (int length = 0; length <= 40; length++)
+        {
+            foreach (string last in lasts)
+            {
+                string text = new string('a', length) + last;
+                string[] lines =
+                [
+                    $"{{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{{\"qname\":\"{text}\",\"{text}\":1}}}}",
+                    $"{{\"vname\":\"base\",\"mname\":\"dnsqr\",\"message\":{{\"query_json\":{{\"{text}\":\"{text}\"}},\"{text}\":[\"{text}\"]}}}}",
+                ];
+                foreach (string line in lines)
+                {
+                    for (int spaces = 0; spaces <= 40; spaces++)
+                    {
+                        if (AssertSame(Encoding.UTF8.GetBytes(line + new string(' ', spaces))).StartsWith("M ", StringComparison.Ordinal))
+                            messages++;
+                    }
+                    // The line cut short anywhere in its last forty bytes, the rest of it still in the buffer after
+                    // the text: a load that reached past the text's end would find the line's end there.
+                    byte[] whole = Encoding.UTF8.GetBytes(line);
+                    for (int cut = Math.Max(1, whole.Length - 40); cut < whole.Length; cut++)
+                        AssertSame(whole, cut);
+                }
+            }
+        }
+        Assert.True(messages > 1000, $"{messages} messages");
     }
 
     [Fact]

@@ -20,6 +20,30 @@ public static partial class NmsgJsonReader
 
     private ref partial struct Scanner
     {
+        /// <summary>
+        /// <see cref="SpecialBits"/> of the sixteen bytes at <paramref name="q"/> (which the caller has checked are
+        /// within the text), and where none of them is special and the sixteen after them are within the text too,
+        /// theirs as bits 16-31 instead: a string of 16 to 31 bytes (a DNS name, dnsqr's type) is found in place, not
+        /// by a call. Bit i set: byte q + i is special; none set: no end found.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static uint SpecialBits32(ReadOnlySpan<byte> s, int q)
+        {
+            ref byte start = ref MemoryMarshal.GetReference(s);
+            uint special = SpecialBits(Vector128.LoadUnsafe(ref start, (nuint)(uint)q));
+            if (special == 0 && s.Length - q >= 2 * Vector128<byte>.Count)
+                special = SpecialBits(Vector128.LoadUnsafe(ref start, (nuint)(uint)q + (uint)Vector128<byte>.Count)) << 16;
+            return special;
+        }
+
+        /// <summary>
+        /// Whether the first special byte <paramref name="i"/> of <see cref="SpecialBits32"/> leaves
+        /// <paramref name="room"/> bytes loaded after it (so within the text): i below room in the first sixteen,
+        /// or 16 + i below 16 + room in the second (loaded only when the text holds all thirty-two).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool Within(int i, int room) => i < room || (uint)(i - Vector128<byte>.Count) < (uint)room;
+
         /// <summary>The byte at <paramref name="p"/>, which the caller has checked is within the text (no second check).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static byte At(ReadOnlySpan<byte> s, int p) => Unsafe.Add(ref MemoryMarshal.GetReference(s), (nuint)(uint)p);

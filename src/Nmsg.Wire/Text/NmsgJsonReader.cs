@@ -572,10 +572,10 @@ public static partial class NmsgJsonReader
                 byte c;
                 if (nameAt + Vector128<byte>.Count <= s.Length)
                 {
-                    // A name that ends within the sixteen bytes after its quote, with the two bytes after it within
-                    // them (i < 14): the colon and the value's first byte read without checks (as in Value).
-                    int i = BitOperations.TrailingZeroCount(SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)(uint)nameAt)));
-                    if (i < Vector128<byte>.Count - 2 && At(s, nameAt + i) == (byte)'"')
+                    // A name that ends within the sixteen (or thirty-two) bytes after its quote, with the two bytes
+                    // after it within them: the colon and the value's first byte read without checks (as in Value).
+                    int i = BitOperations.TrailingZeroCount(SpecialBits32(s, nameAt));
+                    if (Within(i, 14) && At(s, nameAt + i) == (byte)'"')
                     {
                         prop.NameEscaped = false;
                         prop.NameLength = i;
@@ -603,10 +603,10 @@ public static partial class NmsgJsonReader
                     prop.Token = JsonTokenType.String;
                     if (p + 1 + Vector128<byte>.Count <= s.Length)
                     {
-                        // A string that ends within the sixteen bytes after its quote: the byte after it is within
-                        // them (i < 15).
-                        int i = BitOperations.TrailingZeroCount(SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)(uint)(p + 1))));
-                        if (i < Vector128<byte>.Count - 1 && At(s, p + 1 + i) == (byte)'"')
+                        // A string that ends within the sixteen (or thirty-two) bytes after its quote: the byte
+                        // after it is within them.
+                        int i = BitOperations.TrailingZeroCount(SpecialBits32(s, p + 1));
+                        if (Within(i, 15) && At(s, p + 1 + i) == (byte)'"')
                         {
                             prop.ValueEscaped = false;
                             p += i + 2;
@@ -714,13 +714,12 @@ public static partial class NmsgJsonReader
         dispatch:
             if (c == (byte)'"')
             {
-                // Most strings end within the sixteen bytes after the quote; then the byte after the string is
-                // within them too (i < 15), read without a check.
+                // Most strings end within the sixteen (or thirty-two) bytes after the quote; then the byte after
+                // the string is within them too, read without a check.
                 if (p + 1 + Vector128<byte>.Count <= s.Length)
                 {
-                    uint special = SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)(uint)(p + 1)));
-                    int i = BitOperations.TrailingZeroCount(special);
-                    if (i < Vector128<byte>.Count - 1 && At(s, p + 1 + i) == (byte)'"')
+                    int i = BitOperations.TrailingZeroCount(SpecialBits32(s, p + 1));
+                    if (Within(i, 15) && At(s, p + 1 + i) == (byte)'"')
                     {
                         p += i + 2;
                         if (open == 0)
@@ -810,11 +809,10 @@ public static partial class NmsgJsonReader
                 return false;
             if (p + 1 + Vector128<byte>.Count <= s.Length)
             {
-                // A name that ends within the sixteen bytes after its quote, with the two bytes after it within them
-                // (i < 14): the colon and the value's first byte read without checks.
-                uint special = SpecialBits(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)(uint)(p + 1)));
-                int i = BitOperations.TrailingZeroCount(special);
-                if (i < Vector128<byte>.Count - 2 && At(s, p + 1 + i) == (byte)'"')
+                // A name that ends within the sixteen (or thirty-two) bytes after its quote, with the two bytes
+                // after it within them: the colon and the value's first byte read without checks.
+                int i = BitOperations.TrailingZeroCount(SpecialBits32(s, p + 1));
+                if (Within(i, 14) && At(s, p + 1 + i) == (byte)'"')
                 {
                     p += i + 2;
                     if (At(s, p) == (byte)':' && (c = At(s, p + 1)) > (byte)' ')
