@@ -421,6 +421,21 @@ public class JsonScannerTests
     [InlineData("\"query_ip\":\"12345::\"")]
     [InlineData("\"query_ip\":\":1\"")]
     [InlineData("\"query_ip\":\"\"")]
+    [InlineData("\"query_packet\":[\"RQAASAAB\"]")]
+    [InlineData("\"query_packet\":[\"\"]")]
+    [InlineData("\"query_packet\":[\"RQ==\",\"RQ==\"]")]
+    [InlineData("\"query_packet\":[\"RQ==\",\"\",\"RQ==\"]")]
+    [InlineData("\"query_packet\":[\"RQ\\u003d\\u003d\"]")]
+    [InlineData("\"query_packet\":[\"RQ\\/A\"]")]
+    [InlineData("\"query_packet\":[\"RQ A=\"]")]
+    [InlineData("\"query_packet\":[\"RQA\"]")]
+    [InlineData("\"query_packet\":[\"RQ=A\"]")]
+    [InlineData("\"query_packet\":[\"R\u00e9QA\"]")]
+    [InlineData("\"query_packet\":[ \"RQAA\" ]")]
+    [InlineData("\"query_packet\":[\"RQAA\",1]")]
+    [InlineData("\"query_packet\":[1,\"RQAA\"]")]
+    [InlineData("\"query_packet\":[\"RQAA\",\"]\"]")]
+    [InlineData("\"query_packet\":\"RQAA\"")]
     public void Values_read_the_same_by_the_fast_and_the_general_path(string member)
     {
         // ParseWithReader takes every value the general way (ParseValue, custom parsers on text): the fast value

@@ -1348,6 +1348,12 @@ public static partial class NmsgJsonReader
             byte first = array[1];
             if (first == (byte)'"')
             {
+                // Base64 (bytes) is not looked through for the closing quote first: decoding takes no quote,
+                // backslash or byte above ASCII, and the array has been checked (no control byte in a string), so
+                // text that is not one plain string fails to decode and goes to the loop, as it would have.
+                if (array.Length >= 4 && f.Type == NmsgFieldType.Bytes && !f.HasTextParser && array[^2] == (byte)'"'
+                    && TryParseSimple(f, array[1..^1], JsonTokenType.String, escaped: false, ascii, builder))
+                    return true;
                 int end = PlainEnd(array, 2);
                 if (end == array.Length - 2 && array[end] == (byte)'"') // the closing quote, then the bracket
                     return TryParseSimple(f, array[1..^1], JsonTokenType.String, escaped: false, ascii, builder);
