@@ -352,7 +352,7 @@ internal sealed class PayloadBuilder(NmsgModule module)
     {
         if (!_direct)
         {
-            Add(f, new NmsgFieldValue(bits));
+            AddListed(f, bits);
             return;
         }
         ulong number = (ulong)f.Number << 3;
@@ -375,11 +375,22 @@ internal sealed class PayloadBuilder(NmsgModule module)
                 n += 8;
                 break;
             default:
-                Encode(f, new NmsgFieldValue(bits));
+                EncodeBits(f, bits);
                 return;
         }
         _outUsed += n;
     }
+
+    // AddBits' other ways, not inlined into it: an NmsgFieldValue (which holds a reference) among its locals made
+    // every method AddBits is inlined into zero it (and the rest of its frame) in its prolog, at every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddListed(NmsgField f, ulong bits) => Add(f, new NmsgFieldValue(bits));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EncodeBits(NmsgField f, ulong bits) => Encode(f, new NmsgFieldValue(bits));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddCommitted(NmsgField f, int length) => Add(f, new NmsgFieldValue(Commit(length)));
 
     // The direct mode: where the last ReserveBytes put the value, after its tag and length.
     private int _reservedHeader;
@@ -405,7 +416,7 @@ internal sealed class PayloadBuilder(NmsgModule module)
     {
         if (!_direct || !IsLengthDelimited(f.Wire))
         {
-            Add(f, new NmsgFieldValue(Commit(length)));
+            AddCommitted(f, length);
             return;
         }
         int tagSize = TagSize(f);

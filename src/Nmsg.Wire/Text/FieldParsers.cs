@@ -41,11 +41,36 @@ internal static class FieldParsers
     /// </summary>
     public static bool TryAddAscii(NmsgField f, ReadOnlySpan<byte> ascii, PayloadBuilder builder)
     {
-        NmsgFieldValue value;
+        // No NmsgFieldValue (it holds a reference) among this method's locals: the prolog would zero it, and the
+        // frame around it, at every call (a dnsqr line makes four). The common mnemonics are numbers at once.
         switch (f.Format)
         {
             case NmsgFieldFormat.DnsName:
                 return TryAddDnsName(f, ascii, builder);
+            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType or NmsgFieldFormat.DnsClass or NmsgFieldFormat.Rcode:
+                if (!TryCommonMnemonic(f.Format, ascii, out ushort common))
+                    return TryAddValue(f, ascii, builder);
+                builder.AddBits(f, common);
+                return true;
+            case NmsgFieldFormat.IpProto:
+                if (!TryIpProtoNumber(ascii, out uint proto))
+                    return false;
+                builder.AddBits(f, proto);
+                return true;
+            case NmsgFieldFormat.DnsRdata:
+                return TryAddValue(f, ascii, builder);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary><see cref="TryAddAscii"/>'s formats that make an <see cref="NmsgFieldValue"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static bool TryAddValue(NmsgField f, ReadOnlySpan<byte> ascii, PayloadBuilder builder)
+    {
+        NmsgFieldValue value;
+        switch (f.Format)
+        {
             case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType or NmsgFieldFormat.DnsClass or NmsgFieldFormat.Rcode:
                 if (!TryMnemonic(f.Format, ascii, out value))
                     return false;
@@ -142,21 +167,22 @@ internal static class FieldParsers
 
     private static bool TryIpProto(ReadOnlySpan<byte> ascii, out NmsgFieldValue value)
     {
-        // The names Parse knows, compared as its upper-casing compares ASCII; numbers go to Parse.
-        uint proto = ascii.Length switch
+        bool ok = TryIpProtoNumber(ascii, out uint proto);
+        value = ok ? new NmsgFieldValue(proto) : default;
+        return ok;
+    }
+
+    /// <summary>The names Parse knows, compared as its upper-casing compares ASCII; numbers go to Parse.</summary>
+    private static bool TryIpProtoNumber(ReadOnlySpan<byte> ascii, out uint proto)
+    {
+        proto = ascii.Length switch
         {
             3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "UDP"u8) => 17,
             3 when System.Text.Ascii.EqualsIgnoreCase(ascii, "TCP"u8) => 6,
             4 when System.Text.Ascii.EqualsIgnoreCase(ascii, "ICMP"u8) => 1,
             _ => uint.MaxValue,
         };
-        if (proto == uint.MaxValue)
-        {
-            value = default;
-            return false;
-        }
-        value = new NmsgFieldValue(proto);
-        return true;
+        return proto != uint.MaxValue;
     }
 
     /// <summary>
