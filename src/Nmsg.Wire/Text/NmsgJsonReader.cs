@@ -314,6 +314,7 @@ public static partial class NmsgJsonReader
     /// Adds the value(s) of a field from its property; <paramref name="useScanner"/>: by the fast value paths where
     /// they take it (the reader-only parse takes every value the general way).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into the loops over a line's fields: a call of its own cost ~30 instructions a field
     private static void ParseField(NmsgField f, ReadOnlySpan<byte> json, in Property p, bool fast, PayloadBuilder builder, long line, bool useScanner)
     {
         ReadOnlySpan<byte> raw = json.Slice(p.ValueStart, p.ValueLength);
@@ -1166,6 +1167,7 @@ public static partial class NmsgJsonReader
     /// read by a method of its own: one method with all their stack buffers and value temporaries had its prolog
     /// zero ~400 bytes of stack at every call (~40 instructions a field).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryParseSimple(NmsgField f, ReadOnlySpan<byte> raw, JsonTokenType token, bool escaped, bool ascii, PayloadBuilder builder)
     {
         if (token == JsonTokenType.String)
