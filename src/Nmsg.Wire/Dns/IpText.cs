@@ -203,8 +203,49 @@ public static class IpText
 
     internal static bool TryParseV4(ReadOnlySpan<char> s, Span<byte> dst) => TryParseV4<char>(s, dst);
 
-    /// <summary><see cref="TryParseV4(ReadOnlySpan{char}, Span{byte})"/> of ASCII bytes (JSON input), without widening them.</summary>
-    internal static bool TryParseV4(ReadOnlySpan<byte> s, Span<byte> dst) => TryParseV4<byte>(s, dst);
+    /// <summary>
+    /// <see cref="TryParseV4(ReadOnlySpan{char}, Span{byte})"/> of ASCII bytes (JSON input), without widening them:
+    /// the same four octets of one to three digits (no leading zero, at most 255) and three dots, read octet by
+    /// octet rather than a byte at a time through one loop's states (two addresses a dnsqr line).
+    /// </summary>
+    internal static bool TryParseV4(ReadOnlySpan<byte> s, Span<byte> dst)
+    {
+        if ((uint)(s.Length - 7) > 15 - 7 || dst.Length < 4)
+            return false; // "0.0.0.0" to "255.255.255.255"
+        int p = 0;
+        for (int octet = 0; octet < 4; octet++)
+        {
+            if (octet > 0)
+            {
+                if (p >= s.Length || s[p] != (byte)'.')
+                    return false;
+                p++;
+            }
+            if (p >= s.Length)
+                return false;
+            uint v = (uint)(s[p] - '0');
+            if (v > 9)
+                return false;
+            p++;
+            uint d;
+            if (p < s.Length && (d = (uint)(s[p] - '0')) <= 9)
+            {
+                if (v == 0)
+                    return false; // a leading zero
+                v = (v * 10) + d;
+                p++;
+                if (p < s.Length && (d = (uint)(s[p] - '0')) <= 9)
+                {
+                    v = (v * 10) + d;
+                    p++;
+                    if (v > 255)
+                        return false;
+                }
+            }
+            dst[octet] = (byte)v;
+        }
+        return p == s.Length;
+    }
 
     /// <summary><see cref="TryParseV6(ReadOnlySpan{char}, Span{byte})"/> of ASCII bytes (JSON input), without widening them.</summary>
     internal static bool TryParseV6(ReadOnlySpan<byte> s, Span<byte> dst) => TryParseV6<byte>(s, dst);
