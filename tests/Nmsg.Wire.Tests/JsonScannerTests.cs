@@ -273,7 +273,7 @@ public class JsonScannerTests
     public void More_kinds_of_line_than_plans_kept_read_as_the_reader_reads_them()
     {
         // Lines of twelve shapes in turn (more than the eight plans a thread keeps, so each plan is made again
-        // and again), then at random.
+        // and again, until plans are turned off for a while), then at random.
         var random = new Random(20261124);
         string[] members = ["\"proto\":6", "\"srcip\":\"192.0.2.1\"", "\"srcport\":1024", "\"dstip\":\"2001:db8::1\"", "\"dstport\":53", "\"other\":[1,{}]"];
         var shapes = new List<byte[]>();
@@ -291,6 +291,11 @@ public class JsonScannerTests
             AssertSame(shapes[i % shapes.Count]);
         for (int i = 0; i < 200; i++)
             AssertSame(shapes[random.Next(shapes.Count)]);
+        // Long enough for plans to be turned off (most lines missing) and on again, then one shape (all hitting).
+        for (int i = 0; i < 5000; i++)
+            AssertSame(shapes[i % shapes.Count]);
+        for (int i = 0; i < 600; i++)
+            AssertSame(shapes[i % 2]);
     }
 
     [Fact]

@@ -128,12 +128,41 @@ public static partial class NmsgJsonReader
         }
     }
 
-    /// <summary>A thread's plans, the one used last first.</summary>
+    /// <summary>
+    /// A thread's plans, the one used last first. A stream of more kinds of line than it keeps (each line misses,
+    /// then is matched and made a plan of, ~20% more instructions a line than matching alone) turns them off: after
+    /// a stretch of lines more than a quarter of which missed, the next <see cref="OffLines"/> lines are matched
+    /// without plans, then plans are tried again.
+    /// </summary>
     private sealed class FieldPlans
     {
         private const int Capacity = 8;
+        private const int Stretch = 256;
+        private const int OffLines = 16 * Stretch;
         private readonly FieldPlan[] _plans = new FieldPlan[Capacity];
         private int _used;
+        private int _lines, _misses, _off;
+
+        /// <summary>Whether this line is to be looked up (and kept) as a plan; false while plans are off.</summary>
+        public bool On()
+        {
+            if (_off == 0)
+                return true;
+            _off--;
+            return false;
+        }
+
+        /// <summary>Counts a line that was looked up: <paramref name="hit"/>, whether a plan matched it.</summary>
+        public void Count(bool hit)
+        {
+            if (!hit)
+                _misses++;
+            if (++_lines < Stretch)
+                return;
+            if (_misses > Stretch / 4)
+                _off = OffLines;
+            _lines = _misses = 0;
+        }
 
         /// <summary>The plan the line's properties match (moved to the front), or null.</summary>
         public FieldPlan? Find(NmsgModule module, ReadOnlySpan<byte> json, Property[] props, int count)

@@ -220,10 +220,11 @@ public static partial class NmsgJsonReader
         // kept as a plan for the lines after it).
         FieldPlan? plan = null;
         bool matched = false;
-        if (fast && builder.IsDirect)
+        FieldPlans? plans = fast && builder.IsDirect ? cache.Plans ??= new FieldPlans() : null;
+        if (plans is not null && plans.On())
         {
-            FieldPlans plans = cache.Plans ??= new FieldPlans();
             plan = plans.Find(module, json, props, count);
+            plans.Count(hit: plan is not null);
             if (plan is null)
             {
                 MatchFields(json, props, count, fields, propertyOf);
