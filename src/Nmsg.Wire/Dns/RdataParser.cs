@@ -25,6 +25,7 @@ internal ref struct RdataParser
     /// <summary>The parsed rdata without a copy (the parser's own buffer; the parser must not be used again).</summary>
     public readonly ReadOnlyMemory<byte> ResultMemory() => _out.AsMemory(0, _len);
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the scratch buffers are written before they are read (a dns line's rdata zeroed 655 bytes)
     public bool Parse(ushort rrtype, ushort rrclass, out string? error)
     {
         error = null;
