@@ -155,6 +155,31 @@ public class JsonScannerTests
         AssertSame(Encoding.UTF8.GetBytes($"{{\"time\":\"{time}\",\"vname\":\"base\",\"mname\":\"ipconn\",\"message\":{{\"srcport\":1}}}}"));
     }
 
+    [Fact]
+    public void Times_parse_the_same_from_bytes_and_from_chars_in_runs_of_one_date()
+    {
+        // The byte parse keeps the last valid date a thread read; runs of times on a few dates (some of them not
+        // dates: February 29th of 2021, month 13, day 0), with times of day past their limits and bytes changed,
+        // must parse as the char parse (which keeps nothing) parses each alone.
+        var random = new Random(20261127);
+        string[] dates = ["2023-11-14", "2024-02-29", "2021-02-29", "2020-13-01", "2020-01-00", "1969-12-31", "0000-01-01", "9999-12-31"];
+        int valid = 0;
+        for (int i = 0; i < 20000; i++)
+        {
+            string date = dates[i / 50 % dates.Length];
+            char[] text = $"{date} {random.Next(26):00}:{random.Next(62):00}:{random.Next(62):00}".ToCharArray();
+            if (random.Next(8) == 0)
+                text[random.Next(text.Length)] = "0129 -:x"[random.Next(8)];
+            byte[] ascii = Encoding.ASCII.GetBytes(text);
+            bool fromChars = Nmsg.Text.TimeText.TryParse(text, out long charSeconds);
+            Assert.Equal(fromChars, Nmsg.Text.TimeText.TryParse(ascii, out long byteSeconds));
+            Assert.Equal(charSeconds, byteSeconds);
+            if (fromChars)
+                valid++;
+        }
+        Assert.True(valid > 5000, $"{valid} valid");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(40)]
