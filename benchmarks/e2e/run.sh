@@ -9,7 +9,8 @@
 # The inputs are made with nmsg itself: the reference vectors' JSON lines (plain/ipconn, plain/dns,
 # plain/dnsqr-pcap) repeated to N lines, then converted with -j (which is also the -j job's timing).
 # Each job prints messages/s (N / wall time) and peak RSS from /usr/bin/time -v (bash time and /proc otherwise).
-# Every run's input is read once just before it (not timed, for both tools): the tool is timed, not the disk.
+# Every run's input is read once just before it, and each generated input is flushed to disk first (not timed, for
+# both tools): the tool is timed, not the disk.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -91,6 +92,9 @@ echo "nmsg: ${NMSG_CMD[*]}   nmsgtool: ${REF:-not found}   N=$N   work=$WORK"
 for type in ipconn dns dnsqr; do
   src="$VEC/plain/$type.json"; [[ $type == dnsqr ]] && src="$VEC/plain/dnsqr-pcap.json"
   awk -v n="$N" '{ line[NR] = $0 } END { for (i = 0; i < n; i++) print line[i % NR + 1] }' "$src" > "$WORK/$type.json"
+  # The input just written is still dirty in the page cache (1.5 GB for dnsqr): flush it now, so that the kernel's
+  # writeback of it does not run during the -j job's timed runs (for either tool).
+  sync
 
   read -r s rss < <(measure "$type-j" "$WORK/$type.nmsg" "$WORK/$type.json" -- "${NMSG_CMD[@]}" -j "$WORK/$type.json" -w "$WORK/$type.nmsg")
   ref=""; [[ -n "$REF" ]] && read -r ref _ < <(measure "$type-j-ref" "$WORK/$type.ref.nmsg" "$WORK/$type.json" -- "$REF" -j "$WORK/$type.json" -w "$WORK/$type.ref.nmsg")
