@@ -19,12 +19,23 @@ public static partial class NmsgJsonReader
     {
         private NmsgModule? _module;
         private int _count; // the properties
-        // Each name as the 8-byte words at 0, 8, 16, ... and the last 8 of it (overlapping); a name shorter than 8
-        // bytes as one word of its bytes, zero above them. _names[i]: name i's length and first word in _words.
-        private (int Length, int Word)[] _names = [];
-        private ulong[] _words = [];
+        private Key[] _names = []; // the properties' names
         private int[] _pairs = []; // (table index, property index) of each field read, in the direct mode's order
         private int _pairCount; // ints of _pairs used (two a field)
+
+        /// <summary>
+        /// A name as 8-byte little-endian words: of fewer than 8 bytes, its bytes (W0) and the mask of them (W1); of
+        /// 8 to 24 (a plan has no longer name: <see cref="MaxName"/>), the words at 0 (W0), at length - 8 (W1) and at
+        /// 8 (W2, past 16 bytes), overlapping.
+        /// </summary>
+        private struct Key
+        {
+            public int Length;
+            public ulong W0, W1, W2;
+        }
+
+        /// <summary>The longest name a plan holds (the longest of a base or SIE module's fields has 23 bytes).</summary>
+        public const int MaxName = 24;
 
         /// <summary>The (table index, property index) pairs, two ints a field, in the order the direct mode reads them.</summary>
         public ReadOnlySpan<int> Pairs => _pairs.AsSpan(0, _pairCount);
@@ -39,36 +50,30 @@ public static partial class NmsgJsonReader
                 return false;
             ref byte text = ref MemoryMarshal.GetReference(json);
             ref Property prop = ref MemoryMarshal.GetArrayDataReference(props);
-            ref (int Length, int Word) name = ref MemoryMarshal.GetArrayDataReference(_names);
-            ref ulong words = ref MemoryMarshal.GetArrayDataReference(_words);
+            ref Key key = ref MemoryMarshal.GetArrayDataReference(_names);
             for (int i = 0; i < count; i++)
             {
                 // Both within their arrays (count checked above); each name lies within the text (the scanner's).
                 ref Property p = ref Unsafe.Add(ref prop, i);
-                (int length, int word) = Unsafe.Add(ref name, i);
+                ref Key k = ref Unsafe.Add(ref key, i);
+                int length = k.Length;
                 if (p.NameLength != length)
                     return false;
                 ref byte at = ref Unsafe.Add(ref text, p.NameStart);
-                ref ulong expected = ref Unsafe.Add(ref words, word);
                 if (length >= 8)
                 {
-                    int w = 0;
-                    for (; w + 8 < length; w += 8)
-                    {
-                        if (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, w)) != expected)
-                            return false;
-                        expected = ref Unsafe.Add(ref expected, 1);
-                    }
-                    if (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, length - 8)) != expected)
+                    if (Unsafe.ReadUnaligned<ulong>(ref at) != k.W0 || Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, length - 8)) != k.W1)
+                        return false;
+                    if (length > 16 && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, 8)) != k.W2)
                         return false;
                 }
                 else if (json.Length - p.NameStart >= 8)
                 {
                     // The name and the bytes after it (its quote, at least), those masked off.
-                    if ((Unsafe.ReadUnaligned<ulong>(ref at) & ((1UL << (8 * length)) - 1)) != expected)
+                    if ((Unsafe.ReadUnaligned<ulong>(ref at) & k.W1) != k.W0)
                         return false;
                 }
-                else if (Word(json.Slice(p.NameStart, length)) != expected)
+                else if (Word(json.Slice(p.NameStart, length)) != k.W0)
                 {
                     return false;
                 }
@@ -86,33 +91,31 @@ public static partial class NmsgJsonReader
         }
 
         /// <summary>
-        /// Makes this the plan of a line none of whose names is escaped: <paramref name="propertyOf"/> is what
-        /// <see cref="MatchFields"/> gave it, <paramref name="order"/> the direct mode's order of table indexes.
+        /// Makes this the plan of a line none of whose names is escaped or longer than <see cref="MaxName"/>:
+        /// <paramref name="propertyOf"/> is what <see cref="MatchFields"/> gave it, <paramref name="order"/> the
+        /// direct mode's order of table indexes.
         /// </summary>
         public void Set(NmsgModule module, ReadOnlySpan<byte> json, Property[] props, int count, ReadOnlySpan<int> order, ReadOnlySpan<int> propertyOf)
         {
-            int words = 0;
-            for (int i = 0; i < count; i++)
-                words += props[i].NameLength < 8 ? 1 : (props[i].NameLength + 7) / 8;
             if (_names.Length < count)
-                _names = new (int, int)[Math.Max(count, 2 * _names.Length)];
-            if (_words.Length < words)
-                _words = new ulong[Math.Max(words, 2 * _words.Length)];
+                _names = new Key[Math.Max(count, 2 * _names.Length)];
             if (_pairs.Length < 2 * order.Length)
                 _pairs = new int[2 * order.Length];
-            int at = 0;
             for (int i = 0; i < count; i++)
             {
                 ReadOnlySpan<byte> name = json.Slice(props[i].NameStart, props[i].NameLength);
-                _names[i] = (name.Length, at);
+                ref Key k = ref _names[i];
+                k = new Key { Length = name.Length };
                 if (name.Length < 8)
                 {
-                    _words[at++] = Word(name);
+                    k.W0 = Word(name);
+                    k.W1 = (1UL << (8 * name.Length)) - 1;
                     continue;
                 }
-                for (int w = 0; w + 8 < name.Length; w += 8)
-                    _words[at++] = BinaryPrimitives.ReadUInt64LittleEndian(name[w..]);
-                _words[at++] = BinaryPrimitives.ReadUInt64LittleEndian(name[^8..]);
+                k.W0 = BinaryPrimitives.ReadUInt64LittleEndian(name);
+                k.W1 = BinaryPrimitives.ReadUInt64LittleEndian(name[^8..]);
+                if (name.Length > 16)
+                    k.W2 = BinaryPrimitives.ReadUInt64LittleEndian(name[8..]);
             }
             int n = 0;
             foreach (int k in order)
@@ -186,7 +189,7 @@ public static partial class NmsgJsonReader
 
         /// <summary>
         /// Keeps the plan of a line (<see cref="FieldPlan.Set"/>) at the front, in place of the one used longest ago
-        /// if all are taken; nothing if any of its names is escaped.
+        /// if all are taken; nothing if any of its names is escaped or longer than <see cref="FieldPlan.MaxName"/>.
         /// </summary>
         public void Add(NmsgModule module, ReadOnlySpan<byte> json, Property[] props, int count, ReadOnlySpan<int> order, ReadOnlySpan<int> propertyOf)
         {
@@ -194,7 +197,7 @@ public static partial class NmsgJsonReader
                 return; // the words are compared as little-endian loads
             for (int i = 0; i < count; i++)
             {
-                if (props[i].NameEscaped)
+                if (props[i].NameEscaped || props[i].NameLength > FieldPlan.MaxName)
                     return;
             }
             FieldPlan[] plans = _plans;
