@@ -64,30 +64,19 @@ internal static class FieldParsers
         }
     }
 
-    /// <summary><see cref="TryAddAscii"/>'s formats that make an <see cref="NmsgFieldValue"/>.</summary>
+    /// <summary>
+    /// <see cref="TryAddAscii"/>'s other ways (the uncommon mnemonics, rdata): the value <see cref="TryParseAscii"/>
+    /// makes, added, in a method of its own for its NmsgFieldValue local.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static bool TryAddValue(NmsgField f, ReadOnlySpan<byte> ascii, PayloadBuilder builder)
     {
-        NmsgFieldValue value;
-        switch (f.Format)
-        {
-            case NmsgFieldFormat.DnsType or NmsgFieldFormat.SieDnsType or NmsgFieldFormat.DnsClass or NmsgFieldFormat.Rcode:
-                if (!TryMnemonic(f.Format, ascii, out value))
-                    return false;
-                break;
-            case NmsgFieldFormat.IpProto:
-                if (!TryIpProto(ascii, out value))
-                    return false;
-                break;
-            case NmsgFieldFormat.DnsRdata:
-                if (!TryRdata(ascii, builder, out value))
-                    return false;
-                builder.Add(f, value);
-                return true;
-            default:
-                return false;
-        }
-        builder.AddBits(f, value.Bits);
+        if (!TryParseAscii(f, ascii, builder, out NmsgFieldValue value))
+            return false;
+        if (f.Format == NmsgFieldFormat.DnsRdata)
+            builder.Add(f, value);
+        else
+            builder.AddBits(f, value.Bits);
         return true;
     }
 

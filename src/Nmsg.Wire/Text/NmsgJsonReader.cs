@@ -246,12 +246,7 @@ public static partial class NmsgJsonReader
                 {
                     ReadOnlySpan<int> pairs = plan.Pairs;
                     for (int i = 0; i + 1 < pairs.Length; i += 2)
-                    {
-                        int k = pairs[i];
-                        int mark = builder.Mark;
-                        ParseField(fields[k], json, in props[pairs[i + 1]], fast, builder, line, useScanner: true);
-                        builder.EndField(k, mark);
-                    }
+                        ParseFieldDirect(fields, pairs[i], json, in props[pairs[i + 1]], fast, builder, line);
                 }
                 else
                 {
@@ -259,12 +254,8 @@ public static partial class NmsgJsonReader
                     for (int i = 0; i < order.Length; i++)
                     {
                         int k = order[i];
-                        int at = propertyOf[k];
-                        if (at < 0)
-                            continue;
-                        int mark = builder.Mark;
-                        ParseField(fields[k], json, in props[at], fast, builder, line, useScanner: true);
-                        builder.EndField(k, mark);
+                        if (propertyOf[k] >= 0)
+                            ParseFieldDirect(fields, k, json, in props[propertyOf[k]], fast, builder, line);
                     }
                 }
                 payload = builder.ToSlice();
@@ -309,6 +300,15 @@ public static partial class NmsgJsonReader
                 ParseField(f, json, in props[at], fast, builder, line, useScanner);
         }
         return builder.ToArray();
+    }
+
+    /// <summary>The direct mode's <see cref="ParseField"/> of the field at <paramref name="k"/> in the table, closed with EndField.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ParseFieldDirect(NmsgField[] fields, int k, ReadOnlySpan<byte> json, in Property p, bool fast, PayloadBuilder builder, long line)
+    {
+        int mark = builder.Mark;
+        ParseField(fields[k], json, in p, fast, builder, line, useScanner: true);
+        builder.EndField(k, mark);
     }
 
     /// <summary>
@@ -1370,15 +1370,21 @@ public static partial class NmsgJsonReader
             byte first = array[1];
             if (first == (byte)'"')
             {
-                // Base64 (bytes) is not looked through for the closing quote first: decoding takes no quote,
-                // backslash or byte above ASCII, and the array has been checked (no control byte in a string), so
-                // text that is not one plain string fails to decode and goes to the loop, as it would have.
-                if (array.Length >= 4 && f.Type == NmsgFieldType.Bytes && !f.HasTextParser && array[^2] == (byte)'"'
-                    && TryParseSimple(f, array[1..^1], JsonTokenType.String, escaped: false, ascii, builder))
-                    return true;
-                int end = PlainEnd(array, 2);
-                if (end == array.Length - 2 && array[end] == (byte)'"') // the closing quote, then the bracket
-                    return TryParseSimple(f, array[1..^1], JsonTokenType.String, escaped: false, ascii, builder);
+                if (f.Type == NmsgFieldType.Bytes && !f.HasTextParser)
+                {
+                    // Base64 is not looked through for the closing quote first: decoding takes no quote, backslash
+                    // or byte above ASCII, and the array has been checked (no control byte in a string), so text
+                    // that is not one plain string fails to decode and goes to the loop, as it would have.
+                    if (array.Length >= 4 && array[^2] == (byte)'"'
+                        && TryParseSimple(f, array[1..^1], JsonTokenType.String, escaped: false, ascii, builder))
+                        return true;
+                }
+                else
+                {
+                    int end = PlainEnd(array, 2);
+                    if (end == array.Length - 2 && array[end] == (byte)'"') // the closing quote, then the bracket
+                        return TryParseSimple(f, array[1..^1], JsonTokenType.String, escaped: false, ascii, builder);
+                }
             }
             else if ((uint)(first - '0') <= 9 && TryParseSimple(f, array[1..^1], JsonTokenType.Number, escaped: false, ascii, builder))
             {
